@@ -1,0 +1,10 @@
+#include <iostream>
+
+#include "certtool/commands.hpp"
+
+int main(int argc, char** argv) {
+  edgekit::cli::Registry registry;
+  edgekit::certtool::register_commands(registry);
+  return edgekit::cli::run(edgekit::certtool::tool_info(), registry, argc, argv, std::cout,
+                           std::cerr);
+}

@@ -1,0 +1,13 @@
+# Every dependency comes from Debian 12's packages (scripts/setup); nothing is downloaded.
+find_package(OpenSSL 3.0 REQUIRED)
+find_package(CURL REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(EXPAT REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(fmt 9 REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LDNS REQUIRED IMPORTED_TARGET ldns)
+pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
+find_package(GTest REQUIRED)

@@ -1,0 +1,62 @@
+#pragma once
+// Owning handles for OpenSSL objects: no raw *_free outside these aliases (DESIGN.md §5.2).
+
+#include <memory>
+#include <string>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+namespace edgekit::ossl {
+
+template <auto FreeFn>
+struct Deleter {
+  template <typename T>
+  void operator()(T* ptr) const noexcept {
+    FreeFn(ptr);
+  }
+};
+
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using X509ReqPtr = std::unique_ptr<X509_REQ, Deleter<X509_REQ_free>>;
+using X509CrlPtr = std::unique_ptr<X509_CRL, Deleter<X509_CRL_free>>;
+using X509StorePtr = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
+using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
+using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>>;
+using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
+using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
+using EvpMacPtr = std::unique_ptr<EVP_MAC, Deleter<EVP_MAC_free>>;
+using EvpMacCtxPtr = std::unique_ptr<EVP_MAC_CTX, Deleter<EVP_MAC_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
+using Pkcs12Ptr = std::unique_ptr<PKCS12, Deleter<PKCS12_free>>;
+using Pkcs7Ptr = std::unique_ptr<PKCS7, Deleter<PKCS7_free>>;
+using SslCtxPtr = std::unique_ptr<SSL_CTX, Deleter<SSL_CTX_free>>;
+using SslPtr = std::unique_ptr<SSL, Deleter<SSL_free>>;
+using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER_free>>;
+using Asn1TimePtr = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME_free>>;
+using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
+using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+
+inline void free_x509_stack(STACK_OF(X509) * stack) noexcept {
+  sk_X509_pop_free(stack, X509_free);
+}
+using X509StackPtr = std::unique_ptr<STACK_OF(X509), Deleter<free_x509_stack>>;
+
+inline void free_openssl_string(char* text) noexcept {
+  OPENSSL_free(text);
+}
+using OpensslStringPtr = std::unique_ptr<char, Deleter<free_openssl_string>>;
+
+// Drains OpenSSL's thread-local error queue into one line, newest reason last; never includes
+// key material (OpenSSL error strings name the failing function and reason only).
+std::string last_error_string();
+
+}  // namespace edgekit::ossl

@@ -1,0 +1,145 @@
+// Tests of the small common pieces: durations, the logger, error mapping, the CLI framework.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/cli.hpp"
+#include "common/duration.hpp"
+#include "common/log.hpp"
+
+namespace edgekit {
+namespace {
+
+TEST(Duration, ParsesUnits) {
+  EXPECT_EQ(parse_duration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_EQ(parse_duration("60s"), std::chrono::seconds(60));
+  EXPECT_EQ(parse_duration("10m"), std::chrono::minutes(10));
+  EXPECT_EQ(parse_duration("2h"), std::chrono::hours(2));
+  EXPECT_EQ(parse_duration("1d"), std::chrono::hours(24));
+  EXPECT_FALSE(parse_duration("60").has_value());
+  EXPECT_FALSE(parse_duration("s").has_value());
+  EXPECT_FALSE(parse_duration("-5s").has_value());
+  EXPECT_FALSE(parse_duration("5 s").has_value());
+  EXPECT_FALSE(parse_duration("99999999999999999999d").has_value());
+  EXPECT_EQ(format_duration(std::chrono::seconds(600)), "10m");
+  EXPECT_EQ(format_duration(std::chrono::milliseconds(1500)), "1500ms");
+}
+
+TEST(Logger, TextLinesQuoteValuesWithSpaces) {
+  Logger logger;
+  logger.configure(LogFormat::kText, LogLevel::kInfo);
+  const LogField fields[] = {{"conn", "C7"}, {"reason", "policy-violation"}, {"msg", "a b"}};
+  const auto line = logger.format_line(LogLevel::kWarn, "stream.refused", fields, 3);
+  EXPECT_NE(line.find(" warn stream.refused conn=C7 reason=policy-violation msg=\"a b\""),
+            std::string::npos)
+      << line;
+}
+
+TEST(Logger, JsonLinesAreValidJsonEvenWithBadUtf8) {
+  Logger logger;
+  logger.configure(LogFormat::kJson, LogLevel::kDebug);
+  const LogField fields[] = {{"conn", "C1"}, {"peer", "\xff\xfe bad"}};
+  const auto json = nlohmann::json::parse(logger.format_line(LogLevel::kInfo, "x", fields, 2));
+  EXPECT_EQ(json["event"], "x");
+  EXPECT_EQ(json["conn"], "C1");
+  EXPECT_EQ(json["level"], "info");
+}
+
+TEST(Logger, LevelsBelowTheMinimumAreDropped) {
+  Logger logger;
+  std::ostringstream out;
+  logger.set_stream(&out);
+  logger.configure(LogFormat::kText, LogLevel::kWarn);
+  logger.log(LogLevel::kInfo, "hidden", {});
+  logger.log(LogLevel::kError, "shown", {});
+  EXPECT_EQ(out.str().find("hidden"), std::string::npos);
+  EXPECT_NE(out.str().find("shown"), std::string::npos);
+}
+
+TEST(Errors, CategoriesMapToContractExitCodes) {
+  EXPECT_EQ(make_error(GeneralErrc::kUsage, "x").exit_code(), ExitCode::kUsage);
+  EXPECT_EQ(make_error(GeneralErrc::kTimeout, "x").exit_code(), ExitCode::kOperational);
+  EXPECT_EQ(make_error(ConfigErrc::kUnknownKey, "x").exit_code(), ExitCode::kUsage);
+  EXPECT_EQ((Error{std::make_error_code(std::errc::connection_refused), "x", ""}.exit_code()),
+            ExitCode::kOperational);
+  EXPECT_EQ(make_error(GeneralErrc::kIo, "file", "denied").message(), "file: denied");
+}
+
+class EchoCommand final : public cli::Command {
+ public:
+  [[nodiscard]] std::string name() const override { return "echo"; }
+  [[nodiscard]] std::string summary() const override { return "prints its argument"; }
+  [[nodiscard]] int max_positional() const override { return 1; }
+  void add_options(cli::po::options_description& options) override {
+    options.add_options()("times", cli::po::value<int>()->default_value(1), "repeat");
+  }
+  int run(cli::Context& context) override {
+    if (context.positional.empty()) {
+      throw cli::UsageError("echo needs an argument");
+    }
+    for (int i = 0; i < context.get<int>("times").value_or(1); ++i) {
+      context.out() << context.positional[0] << (context.json ? " json" : "") << "\n";
+    }
+    return 0;
+  }
+};
+
+int run_cli(std::vector<const char*> args, std::string& out, std::string& err) {
+  cli::Registry registry;
+  registry.add(std::make_unique<EchoCommand>());
+  args.insert(args.begin(), "tool");
+  std::ostringstream out_stream;
+  std::ostringstream err_stream;
+  const int rc = cli::run({"tool", "a test tool", ""}, registry, static_cast<int>(args.size()),
+                          args.data(), out_stream, err_stream);
+  out = out_stream.str();
+  err = err_stream.str();
+  return rc;
+}
+
+TEST(Cli, RunsACommandWithOptionsAndPositionals) {
+  std::string out;
+  std::string err;
+  EXPECT_EQ(run_cli({"--json", "echo", "hi", "--times", "2"}, out, err), 0) << err;
+  EXPECT_EQ(out, "hi json\nhi json\n");
+}
+
+TEST(Cli, UsageErrorsExitTwoWithToolPrefix) {
+  std::string out;
+  std::string err;
+  EXPECT_EQ(run_cli({"nope"}, out, err), 2);
+  EXPECT_NE(err.find("tool: error: usage: unknown command 'nope'"), std::string::npos) << err;
+  EXPECT_EQ(run_cli({"echo", "--bogus"}, out, err), 2);
+  EXPECT_EQ(run_cli({"echo"}, out, err), 2);
+  EXPECT_NE(err.find("echo needs an argument"), std::string::npos);
+  EXPECT_EQ(run_cli({"echo", "a", "b"}, out, err), 2);
+  EXPECT_EQ(run_cli({}, out, err), 2);
+}
+
+TEST(Cli, HelpAndVersion) {
+  std::string out;
+  std::string err;
+  EXPECT_EQ(run_cli({"--help"}, out, err), 0);
+  EXPECT_NE(out.find("echo"), std::string::npos);
+  EXPECT_EQ(run_cli({"echo", "--help"}, out, err), 0);
+  EXPECT_NE(out.find("--times"), std::string::npos);
+  EXPECT_EQ(run_cli({"--version"}, out, err), 0);
+  EXPECT_EQ(out.rfind("tool ", 0), 0U);
+}
+
+TEST(Cli, FailPrintsEveryLineOfAMultiLineError) {
+  std::ostringstream out;
+  std::ostringstream err;
+  cli::Context context("tool", out, err);
+  const int rc = context.fail(
+      make_error(ConfigErrc::kBadValue, "invalid configuration", "f:1: a: bad\nf:2: b: bad"));
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(err.str().find("tool: error: f:1: a: bad\ntool: error: f:2: b: bad\n"),
+            std::string::npos)
+      << err.str();
+}
+
+}  // namespace
+}  // namespace edgekit

@@ -89,13 +89,12 @@ class AssignCommand final : public cli::Command {
 
     Assessment a;
     // The key: present, and the one the certificate certifies.
-    auto key_pem = store.value().read(dir + "/key.pem", 1024 * 1024);
+    auto key_pem = store.value().read(dir + "/key.pem", kMaxKeyFileBytes);
     if (!key_pem) {
       note_check(a, "key", false, "the private key is missing from the store");
     } else if (key_pem_is_encrypted(key_pem.value()) && !password.value()) {
-      a.checks.push_back({{"id", "key"},
-                          {"status", "skip"},
-                          {"message", "key is encrypted; matched at import"}});
+      a.checks.push_back(
+          {{"id", "key"}, {"status", "skip"}, {"message", "key is encrypted; matched at import"}});
       a.warnings.emplace_back("the key is encrypted: edgeproxy needs its password to load it");
     } else {
       auto key = key_from_pem(key_pem.value(), password.value());
@@ -109,7 +108,7 @@ class AssignCommand final : public cli::Command {
     }
     const auto now = std::chrono::system_clock::now();
     note_check(a, "validity", info.not_before <= now && now < info.not_after,
-               now >= info.not_after  ? "expired on " + info.not_after_text
+               now >= info.not_after   ? "expired on " + info.not_after_text
                : now < info.not_before ? "not valid before " + info.not_before_text
                                        : "valid until " + info.not_after_text);
     // The names the configuration needs now (they may have changed since the request).
@@ -128,9 +127,9 @@ class AssignCommand final : public cli::Command {
       }
     }
     note_check(a, "names", missing.empty(),
-               missing.empty() ? "covers every name of the configuration"
-                               : "does not cover " + missing + " (named in " +
-                                     context.config_location() + ")");
+               missing.empty()
+                   ? "covers every name of the configuration"
+                   : "does not cover " + missing + " (named in " + context.config_location() + ")");
     std::vector<std::string> usage_problems;
     check_usage(info, 30, usage_problems, a.warnings);
     note_check(a, "usage", usage_problems.empty(),
@@ -138,7 +137,9 @@ class AssignCommand final : public cli::Command {
 
     if (!a.problems.empty()) {
       if (context.json) {
-        print_json(context, {{"ok", false}, {"thumbprint", thumb.value()}, {"checks", a.checks},
+        print_json(context, {{"ok", false},
+                             {"thumbprint", thumb.value()},
+                             {"checks", a.checks},
                              {"problems", a.problems}});
         return 1;
       }
@@ -189,7 +190,7 @@ class AssignCommand final : public cli::Command {
     if (!lock) {
       return context.fail(lock.error());
     }
-    auto text = store.value().read(store_layout::kPreviousIdentityFile, 1024 * 1024);
+    auto text = store.value().read(store_layout::kPreviousIdentityFile, kMaxKeyFileBytes);
     if (!text) {
       return context.fail(make_error(CerttoolErrc::kNotFound, "rollback",
                                      "there is no previous assignment to restore"));
@@ -211,13 +212,14 @@ class AssignCommand final : public cli::Command {
                                      ? ReloadOutcome{false, "reload not requested (--no-reload)"}
                                      : signal_edgeproxy(store);
     if (context.json) {
-      print_json(context, {{"ok", true},
-                           {"thumbprint", identity.thumbprint},
-                           {"role", identity.role},
-                           {"identity", (store.root() / store_layout::kIdentityFile).string()},
-                           {"not_after", identity.not_after},
-                           {"warnings", warnings},
-                           {"reload", {{"signalled", reload.signalled}, {"message", reload.message}}}});
+      print_json(context,
+                 {{"ok", true},
+                  {"thumbprint", identity.thumbprint},
+                  {"role", identity.role},
+                  {"identity", (store.root() / store_layout::kIdentityFile).string()},
+                  {"not_after", identity.not_after},
+                  {"warnings", warnings},
+                  {"reload", {{"signalled", reload.signalled}, {"message", reload.message}}}});
       return 0;
     }
     for (const auto& warning : warnings) {

@@ -32,8 +32,7 @@ Result<nlohmann::json> read_json(const Store& store, const fs::path& relative) {
   }
   auto json = nlohmann::json::parse(text.value(), nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
-    return make_error(StoreErrc::kCorrupt, (store.root() / relative).string(),
-                      "not a JSON object");
+    return make_error(StoreErrc::kCorrupt, (store.root() / relative).string(), "not a JSON object");
   }
   return json;
 }
@@ -51,9 +50,8 @@ std::vector<std::string> subdirectories(const Store& store, std::string_view par
 }
 
 bool is_hex(std::string_view text) noexcept {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-  });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
 }  // namespace
@@ -143,7 +141,8 @@ std::string certificate_dir(std::string_view thumbprint) {
 }
 
 Result<RequestRecord> read_request(const Store& store, std::string_view id) {
-  if (id.empty() || id.find('/') != std::string_view::npos || id.find("..") != std::string_view::npos) {
+  if (id.empty() || id.find('/') != std::string_view::npos ||
+      id.find("..") != std::string_view::npos) {
     return make_error(CerttoolErrc::kNotFound, "request '" + std::string(id) + "'",
                       "not a request id");
   }
@@ -227,8 +226,9 @@ Result<std::string> resolve_thumbprint(const Store& store, std::string_view text
                       "not in the store " + store.root().string() + " (see `certtool list`)");
   }
   if (matches.size() > 1) {
-    return make_error(CerttoolErrc::kAmbiguous, "thumbprint '" + std::string(text) + "'",
-                      "matches " + std::to_string(matches.size()) + " certificates; give more digits");
+    return make_error(
+        CerttoolErrc::kAmbiguous, "thumbprint '" + std::string(text) + "'",
+        "matches " + std::to_string(matches.size()) + " certificates; give more digits");
   }
   return matches.front();
 }

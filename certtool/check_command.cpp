@@ -43,13 +43,16 @@ class CheckCommand final : public cli::Command {
     } else {
       auto& out = context.out();
       for (const auto& c : report.checks) {
-        out << (c.status == "pass" ? "PASS" : c.status == "warn" ? "WARN" : c.status == "skip" ? "SKIP" : "FAIL")
+        out << (c.status == "pass"   ? "PASS"
+                : c.status == "warn" ? "WARN"
+                : c.status == "skip" ? "SKIP"
+                                     : "FAIL")
             << "  " << c.id << ": " << c.message << "\n";
       }
       out << (report.ok ? "OK: " : "NEEDS ACTION: ")
-          << (report.thumbprint.empty() ? std::string("no certificate assigned")
-                                        : report.thumbprint + " (" +
-                                              std::to_string(report.days_left) + " days left)")
+          << (report.thumbprint.empty()
+                  ? std::string("no certificate assigned")
+                  : report.thumbprint + " (" + std::to_string(report.days_left) + " days left)")
           << "\n";
     }
     return report.ok ? 0 : 1;

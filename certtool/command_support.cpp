@@ -22,8 +22,8 @@ Result<std::optional<Config>> load_optional_config(const cli::Context& context) 
 }
 
 Result<Store> open_store(const cli::Context& context, const Config* config, bool create) {
-  const auto path = choose_store_path(context.store_flag, config != nullptr ? config->edge.store
-                                                                            : std::string());
+  const auto path =
+      choose_store_path(context.store_flag, config != nullptr ? config->edge.store : std::string());
   return Store::open(path, create);
 }
 

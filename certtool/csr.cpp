@@ -87,8 +87,8 @@ Result<RequestPlan> plan_request(const Config& config, bool allow_wildcard) {
   RequestPlan plan;
   const auto& edge = config.edge;
   const auto& cert = config.certificate;
-  plan.subject = {edge.fqdn,      cert.organization, cert.organizational_unit,
-                  cert.locality,  cert.state,        cert.country};
+  plan.subject = {edge.fqdn,     cert.organization, cert.organizational_unit,
+                  cert.locality, cert.state,        cert.country};
   std::vector<std::string> candidates{edge.fqdn};
   candidates.insert(candidates.end(), edge.xmpp_domains.begin(), edge.xmpp_domains.end());
   for (const auto& sip : edge.sip_domains) {
@@ -203,8 +203,9 @@ Result<ossl::X509ReqPtr> parse_csr(std::string_view bytes) {
     return make_error(CerttoolErrc::kUsage, "CSR", "too large");
   }
   const ossl::BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
-  X509_REQ* csr = looks_like_csr(bytes) ? PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr)
-                                        : d2i_X509_REQ_bio(bio.get(), nullptr);
+  X509_REQ* csr = looks_like_csr(bytes)
+                      ? PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr)
+                      : d2i_X509_REQ_bio(bio.get(), nullptr);
   if (csr == nullptr) {
     ERR_clear_error();
     return make_error(CerttoolErrc::kUsage, "CSR", "not a valid PKCS#10 certificate request");

@@ -23,9 +23,9 @@ struct SubjectParts {
 
 struct RequestPlan {
   SubjectParts subject;
-  std::vector<std::string> dns_names;  // A-labels, deduplicated, edge FQDN first
-  std::vector<std::string> srv_names;  // SRVName "_xmpp-server.<d>" (xmpp_identities)
-  std::vector<std::string> xmpp_addrs; // id-on-xmppAddr "<d>" (xmpp_identities)
+  std::vector<std::string> dns_names;   // A-labels, deduplicated, edge FQDN first
+  std::vector<std::string> srv_names;   // SRVName "_xmpp-server.<d>" (xmpp_identities)
+  std::vector<std::string> xmpp_addrs;  // id-on-xmppAddr "<d>" (xmpp_identities)
   std::vector<std::string> warnings;
 };
 

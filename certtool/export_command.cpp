@@ -38,8 +38,9 @@ class ExportCommand final : public cli::Command {
       throw cli::UsageError("export needs --pkcs12 FILE");
     }
     if (!context.get<std::string>("password-file")) {
-      throw cli::UsageError("export needs --password-file: a PKCS#12 without a password "
-                            "would leave the key unprotected");
+      throw cli::UsageError(
+          "export needs --password-file: a PKCS#12 without a password "
+          "would leave the key unprotected");
     }
     auto password = password_from_flag(context, "password-file");
     if (!password) {

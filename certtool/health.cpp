@@ -67,10 +67,11 @@ HealthReport check_health(const Store& store, const Config* config, int warn_day
   add(report, "certificate", info.sha256 == id.thumbprint ? "pass" : "fail",
       info.sha256 == id.thumbprint ? "the certificate file is the one assigned"
                                    : "the certificate file changed since assignment (its "
-                                     "thumbprint is " + info.sha256 + ")");
+                                     "thumbprint is " +
+                                         info.sha256 + ")");
 
   auto key_path = store.resolve(id.key);
-  auto key_pem = key_path ? read_file(key_path.value(), 1024 * 1024)
+  auto key_pem = key_path ? read_file(key_path.value(), kMaxKeyFileBytes)
                           : Result<std::string>(key_path.error());
   if (!key_pem) {
     add(report, "key", "fail", "private key: " + key_pem.error().message());
@@ -97,8 +98,7 @@ HealthReport check_health(const Store& store, const Config* config, int warn_day
             " (within " + std::to_string(warn_days) + " days): renew it");
   } else {
     add(report, "validity", "pass",
-        "valid until " + info.not_after_text + " (" + std::to_string(report.days_left) +
-            " days)");
+        "valid until " + info.not_after_text + " (" + std::to_string(report.days_left) + " days)");
   }
 
   if (config != nullptr) {
@@ -123,8 +123,8 @@ HealthReport check_health(const Store& store, const Config* config, int warn_day
   // The chain, to the roots given now or the ones it was imported against.
   std::string anchors_file = ca_file.value_or("");
   if (!ca_file) {
-    const auto& imported = id.validated.contains("import") ? id.validated["import"]
-                                                           : nlohmann::json::object();
+    const auto& imported =
+        id.validated.contains("import") ? id.validated["import"] : nlohmann::json::object();
     if (imported.is_object() && imported.contains("anchors") && imported["anchors"].is_string() &&
         imported["anchors"].get<std::string>() != "system roots") {
       anchors_file = imported["anchors"].get<std::string>();
@@ -145,8 +145,9 @@ HealthReport check_health(const Store& store, const Config* config, int warn_day
     const auto verdict = x509::verify_chain(cert, x509::raw_pointers(chain), anchors.value(),
                                             std::nullopt, x509::Purpose::kServer);
     add(report, "chain", verdict.trusted ? "pass" : "fail",
-        verdict.trusted ? "verifies to " + (anchors_file.empty() ? "the system roots" : anchors_file)
-                        : join(verdict.reasons, "; "));
+        verdict.trusted
+            ? "verifies to " + (anchors_file.empty() ? "the system roots" : anchors_file)
+            : join(verdict.reasons, "; "));
   }
 
   if (!info.server_auth) {

@@ -91,18 +91,19 @@ std::string client_auth_warning() {
 void check_usage(const x509::CertificateInfo& info, int warn_days,
                  std::vector<std::string>& problems, std::vector<std::string>& warnings) {
   if (!info.server_auth) {
-    problems.push_back("wrong EKU: the certificate is not valid for TLS server authentication "
-                       "(serverAuth); its EKU: " +
-                       (info.ext_key_usage.empty() ? std::string("none")
-                                                   : info.ext_key_usage.front()));
+    problems.push_back(
+        "wrong EKU: the certificate is not valid for TLS server authentication "
+        "(serverAuth); its EKU: " +
+        (info.ext_key_usage.empty() ? std::string("none") : info.ext_key_usage.front()));
   }
   if (!info.key_usage.empty()) {
     const bool rsa = info.key.starts_with("RSA");
     const bool usable = contains(info.key_usage, "digitalSignature") ||
                         (rsa && contains(info.key_usage, "keyEncipherment"));
     if (!usable) {
-      problems.emplace_back("key usage: neither digitalSignature nor (for RSA) "
-                            "keyEncipherment is allowed, so TLS cannot use the key");
+      problems.emplace_back(
+          "key usage: neither digitalSignature nor (for RSA) "
+          "keyEncipherment is allowed, so TLS cannot use the key");
     }
   }
   if (info.is_ca) {
@@ -189,8 +190,8 @@ Result<ImportReport> import_certificate(Store& store, const std::string& file,
       }
     }
     if (leaf == nullptr) {
-      std::string why = "no certificate in it matches the key of a request in " +
-                        store.root().string();
+      std::string why =
+          "no certificate in it matches the key of a request in " + store.root().string();
       for (const auto& cert : pool) {
         const auto info = x509::inspect(cert.get());
         if (!info.is_ca) {
@@ -223,8 +224,8 @@ Result<ImportReport> import_certificate(Store& store, const std::string& file,
       untrusted.push_back(cert.get());
     }
   }
-  auto verdict = x509::verify_chain(leaf, untrusted, anchors.value(), std::nullopt,
-                                    x509::Purpose::kServer);
+  auto verdict =
+      x509::verify_chain(leaf, untrusted, anchors.value(), std::nullopt, x509::Purpose::kServer);
   std::vector<ossl::X509Ptr> fetched;
   for (int round = 0; options.fetch_intermediates && round < 4 &&
                       verdict.has(ChainIssue::kUnknownIssuer) && !verdict.chain.empty();
@@ -246,8 +247,8 @@ Result<ImportReport> import_certificate(Store& store, const std::string& file,
       untrusted.push_back(cert.get());
       fetched.push_back(std::move(cert));
     }
-    verdict = x509::verify_chain(leaf, untrusted, anchors.value(), std::nullopt,
-                                 x509::Purpose::kServer);
+    verdict =
+        x509::verify_chain(leaf, untrusted, anchors.value(), std::nullopt, x509::Purpose::kServer);
   }
   for (const auto& reason : verdict.reasons) {
     report.problems.push_back(reason);
@@ -271,9 +272,8 @@ Result<ImportReport> import_certificate(Store& store, const std::string& file,
     report.notes.emplace_back("no request and no configuration: names not compared");
   }
   for (const auto& name : wanted_dns) {
-    const bool covered = name.starts_with("*.")
-                             ? contains(report.leaf.dns_names, name)
-                             : x509::matches_domain(leaf, name);
+    const bool covered = name.starts_with("*.") ? contains(report.leaf.dns_names, name)
+                                                : x509::matches_domain(leaf, name);
     if (!covered) {
       report.missing_names.push_back(name);
     }
@@ -297,9 +297,10 @@ Result<ImportReport> import_certificate(Store& store, const std::string& file,
     for (const auto& name : dropped) {
       list += (list.empty() ? "" : ", ") + name;
     }
-    report.warnings.push_back("the CA dropped these requested names (public CAs drop SRVName, "
-                              "xmppAddr and URI SANs silently): " +
-                              list);
+    report.warnings.push_back(
+        "the CA dropped these requested names (public CAs drop SRVName, "
+        "xmppAddr and URI SANs silently): " +
+        list);
   }
   std::vector<std::string> usage_problems;
   check_usage(report.leaf, options.warn_days, usage_problems, report.warnings);
@@ -320,7 +321,7 @@ Result<ImportReport> import_certificate(Store& store, const std::string& file,
   std::string key_pem;
   bool key_encrypted = false;
   if (request != nullptr) {
-    auto stored = store.read(request_dir(request->id) + "/key.pem", 1024 * 1024);
+    auto stored = store.read(request_dir(request->id) + "/key.pem", kMaxKeyFileBytes);
     if (!stored) {
       return stored.error();
     }
@@ -358,12 +359,12 @@ Result<ImportReport> import_certificate(Store& store, const std::string& file,
   record.key_encrypted = key_encrypted;
   record.client_auth = report.leaf.client_auth;
   record.warnings = report.warnings;
-  record.verification = {{"at", record.imported},
-                         {"chain", report.chain},
-                         {"anchors", options.ca_file.empty()
-                                             ? std::string("system roots")
-                                             : std::filesystem::absolute(options.ca_file).string()},
-                         {"names", report.leaf.dns_names}};
+  record.verification = {
+      {"at", record.imported},
+      {"chain", report.chain},
+      {"anchors", options.ca_file.empty() ? std::string("system roots")
+                                          : std::filesystem::absolute(options.ca_file).string()},
+      {"names", report.leaf.dns_names}};
   if (auto saved = save_certificate(store, record, x509::to_pem(leaf), chain_pem, key_pem);
       !saved) {
     return saved.error();

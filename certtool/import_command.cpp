@@ -19,9 +19,9 @@ class ImportCommand final : public cli::Command {
   void add_options(cli::po::options_description& options) override {
     options.add_options()(
         "chain", cli::po::value<std::vector<std::string>>()->value_name("FILE")->composing(),
-        "intermediate certificates (repeatable)")(
-        "ca-file", cli::po::value<std::string>()->value_name("FILE"),
-        "trust these roots instead of the system roots")(
+        "intermediate certificates (repeatable)")("ca-file",
+                                                  cli::po::value<std::string>()->value_name("FILE"),
+                                                  "trust these roots instead of the system roots")(
         "password-file", cli::po::value<std::string>()->value_name("FILE"),
         "password of a PKCS#12 file (or of a key in a PEM bundle)")(
         "key-password-file", cli::po::value<std::string>()->value_name("FILE"),
@@ -42,8 +42,8 @@ class ImportCommand final : public cli::Command {
     const Config* cfg = config.value() ? &*config.value() : nullptr;
     ImportOptions options;
     options.config = cfg;
-    options.chain_files = context.get<std::vector<std::string>>("chain").value_or(
-        std::vector<std::string>{});
+    options.chain_files =
+        context.get<std::vector<std::string>>("chain").value_or(std::vector<std::string>{});
     options.ca_file = context.get<std::string>("ca-file").value_or("");
     options.fetch_intermediates = context.flag("fetch-intermediates");
     options.warn_days = context.get<int>("warn-days").value_or(30);
@@ -57,7 +57,7 @@ class ImportCommand final : public cli::Command {
       return context.fail(key_password.error());
     }
     options.key_password = key_password.value();
-    auto store = open_store(context, cfg, false);
+    auto store = open_store(context, cfg, true);
     if (!store) {
       return context.fail(store.error());
     }

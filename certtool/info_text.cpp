@@ -35,9 +35,8 @@ nlohmann::json to_json(const x509::CertificateInfo& i) {
 }
 
 nlohmann::json to_json(const CsrInfo& i) {
-  return {{"subject", i.subject},           {"dns_names", i.dns_names},
-          {"other_names", i.other_names},   {"key", i.key},
-          {"spki_sha256", i.spki_sha256},   {"signature_ok", i.signature_ok}};
+  return {{"subject", i.subject}, {"dns_names", i.dns_names},     {"other_names", i.other_names},
+          {"key", i.key},         {"spki_sha256", i.spki_sha256}, {"signature_ok", i.signature_ok}};
 }
 
 nlohmann::json to_json(const x509::ChainVerdict& verdict) {

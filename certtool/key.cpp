@@ -47,11 +47,10 @@ Result<ossl::EvpPkeyPtr> generate_key(KeyType type) {
 Result<std::string> key_to_pem(EVP_PKEY* key, std::optional<std::string_view> password) {
   const ossl::BioPtr bio(BIO_new(BIO_s_mem()));
   std::string pass(password.value_or(std::string_view{}));
-  const int written =
-      password ? PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), nullptr, 0,
-                                               password_callback, &pass)
-               : PEM_write_bio_PKCS8PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr,
-                                               nullptr);
+  const int written = password ? PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(),
+                                                               nullptr, 0, password_callback, &pass)
+                               : PEM_write_bio_PKCS8PrivateKey(bio.get(), key, nullptr, nullptr, 0,
+                                                               nullptr, nullptr);
   OPENSSL_cleanse(pass.data(), pass.size());
   if (!bio || written != 1) {
     return make_error(CerttoolErrc::kCrypto, "private key", ossl::last_error_string());
@@ -73,8 +72,8 @@ Result<ossl::EvpPkeyPtr> key_from_pem(std::string_view pem,
   }
   const ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   std::string pass(password.value_or(std::string_view{}));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, password_callback,
-                                          password ? &pass : nullptr);
+  EVP_PKEY* key =
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, password_callback, password ? &pass : nullptr);
   OPENSSL_cleanse(pass.data(), pass.size());
   if (key == nullptr) {
     ERR_clear_error();

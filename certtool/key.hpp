@@ -13,6 +13,9 @@
 
 namespace edgekit::certtool {
 
+// Key files (and small JSON records) larger than this are refused.
+inline constexpr std::size_t kMaxKeyFileBytes = std::size_t{1024} * 1024;
+
 Result<ossl::EvpPkeyPtr> generate_key(KeyType type);
 // PKCS#8 PEM; encrypted with AES-256-CBC when a password is given.
 Result<std::string> key_to_pem(EVP_PKEY* key, std::optional<std::string_view> password);

@@ -46,11 +46,11 @@ class ListCommand final : public cli::Command {
       assigned = identity.value().thumbprint;
     }
     if (context.json) {
-      nlohmann::json json{{"store", store.value().root().string()},
-                          {"assigned", assigned.empty() ? nlohmann::json(nullptr)
-                                                        : nlohmann::json(assigned)},
-                          {"requests", nlohmann::json::array()},
-                          {"certificates", nlohmann::json::array()}};
+      nlohmann::json json{
+          {"store", store.value().root().string()},
+          {"assigned", assigned.empty() ? nlohmann::json(nullptr) : nlohmann::json(assigned)},
+          {"requests", nlohmann::json::array()},
+          {"certificates", nlohmann::json::array()}};
       for (const auto& request : requests.value()) {
         json["requests"].push_back(to_json(request));
       }
@@ -70,10 +70,10 @@ class ListCommand final : public cli::Command {
     }
     out << "Certificates (" << certificates.value().size() << ")\n";
     for (const auto& c : certificates.value()) {
-      out << (c.thumbprint == assigned ? "* " : "  ") << c.thumbprint << "  until "
-          << c.not_after << "  " << join(c.dns_names) << "\n"
-          << "      issuer " << c.issuer << (c.friendly_name.empty() ? "" : "  \"" + c.friendly_name + "\"")
-          << "\n";
+      out << (c.thumbprint == assigned ? "* " : "  ") << c.thumbprint << "  until " << c.not_after
+          << "  " << join(c.dns_names) << "\n"
+          << "      issuer " << c.issuer
+          << (c.friendly_name.empty() ? "" : "  \"" + c.friendly_name + "\"") << "\n";
     }
     if (!assigned.empty()) {
       out << "* assigned (edge-external)\n";

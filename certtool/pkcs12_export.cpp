@@ -35,7 +35,7 @@ Result<void> export_pkcs12(const Store& store, const std::string& thumbprint,
       chain = std::move(parsed).value();
     }
   }
-  auto key_pem = store.read(dir + "/key.pem", 1024 * 1024);
+  auto key_pem = store.read(dir + "/key.pem", kMaxKeyFileBytes);
   if (!key_pem) {
     return key_pem.error();
   }
@@ -53,10 +53,9 @@ Result<void> export_pkcs12(const Store& store, const std::string& thumbprint,
   // 3DES + SHA-1 combination every Windows version imports.
   const int key_nid = options.legacy ? NID_pbe_WithSHA1And3_Key_TripleDES_CBC : 0;
   const int cert_nid = options.legacy ? NID_pbe_WithSHA1And3_Key_TripleDES_CBC : 0;
-  const ossl::Pkcs12Ptr p12(PKCS12_create(options.password.c_str(),
-                                          name.empty() ? nullptr : name.c_str(), key.value().get(),
-                                          certs.value().front().get(), ca.get(), key_nid, cert_nid,
-                                          0, 0, 0));
+  const ossl::Pkcs12Ptr p12(PKCS12_create(
+      options.password.c_str(), name.empty() ? nullptr : name.c_str(), key.value().get(),
+      certs.value().front().get(), ca.get(), key_nid, cert_nid, 0, 0, 0));
   if (!p12) {
     return make_error(CerttoolErrc::kCrypto, "PKCS#12", ossl::last_error_string());
   }
@@ -71,8 +70,8 @@ Result<void> export_pkcs12(const Store& store, const std::string& thumbprint,
   std::string der(static_cast<std::size_t>(size), '\0');
   auto* cursor = reinterpret_cast<unsigned char*>(der.data());
   i2d_PKCS12(p12.get(), &cursor);
-  return write_file_atomic(out_file, der,
-                           std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return write_file_atomic(
+      out_file, der, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 }  // namespace edgekit::certtool

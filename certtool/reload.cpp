@@ -22,8 +22,9 @@ ReloadOutcome signal_edgeproxy(const Store& store) {
   ReloadOutcome outcome;
   auto text = store.read(store_layout::kEdgeproxyPidFile, 64);
   if (!text) {
-    outcome.message = "no edgeproxy pid file in the store: a running edgeproxy was not asked to "
-                      "reload (it loads the new certificate when it starts or gets SIGHUP)";
+    outcome.message =
+        "no edgeproxy pid file in the store: a running edgeproxy was not asked to "
+        "reload (it loads the new certificate when it starts or gets SIGHUP)";
     return outcome;
   }
   long pid = 0;
@@ -48,8 +49,8 @@ ReloadOutcome signal_edgeproxy(const Store& store) {
     return outcome;
   }
   if (::kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
-    outcome.message = "cannot signal edgeproxy (pid " + std::to_string(pid) +
-                      "): " + std::strerror(errno);
+    outcome.message =
+        "cannot signal edgeproxy (pid " + std::to_string(pid) + "): " + std::strerror(errno);
     return outcome;
   }
   outcome.signalled = true;

@@ -101,11 +101,10 @@ class RequestCommand final : public cli::Command {
     }
     const auto out_file = context.get<std::string>("out");
     if (out_file) {
-      if (auto written = write_file_atomic(out_file.value(), csr_pem,
-                                           std::filesystem::perms::owner_read |
-                                               std::filesystem::perms::owner_write |
-                                               std::filesystem::perms::group_read |
-                                               std::filesystem::perms::others_read);
+      if (auto written = write_file_atomic(
+              out_file.value(), csr_pem,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                  std::filesystem::perms::group_read | std::filesystem::perms::others_read);
           !written) {
         return context.fail(written.error());
       }

@@ -160,9 +160,9 @@ class ShowCommand final : public cli::Command {
     }
     auto store = open_store(context, config.value() ? &*config.value() : nullptr, false);
     if (!store) {
-      return make_error(CerttoolErrc::kNotFound, target,
-                        "no such file, and no store to look it up in (" +
-                            store.error().message() + ")");
+      return make_error(
+          CerttoolErrc::kNotFound, target,
+          "no such file, and no store to look it up in (" + store.error().message() + ")");
     }
     if (store.value().exists(request_dir(target) + "/csr.pem") &&
         target.find('/') == std::string::npos && target.find("..") == std::string::npos) {
@@ -172,8 +172,7 @@ class ShowCommand final : public cli::Command {
     auto thumb = resolve_thumbprint(store.value(), target);
     if (!thumb) {
       return make_error(CerttoolErrc::kNotFound, target,
-                        "no such file, request or certificate in " +
-                            store.value().root().string());
+                        "no such file, request or certificate in " + store.value().root().string());
     }
     const std::string dir = certificate_dir(thumb.value());
     source = (store.value().root() / dir / "cert.pem").string();

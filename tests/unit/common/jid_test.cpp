@@ -39,7 +39,8 @@ INSTANTIATE_TEST_SUITE_P(
                       JidCase{"a.example.com/b@example.net", "", "a.example.com", "b@example.net"},
                       JidCase{"Juliet@Example.COM", "juliet", "example.com", ""},
                       JidCase{"romeo@bücher.example", "romeo", "xn--bcher-kva.example", ""},
-                      JidCase{"romeo@example.com.", "romeo", "example.com", ""}));
+                      JidCase{"romeo@example.com.", "romeo", "example.com", ""}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
 
 // Invalid JIDs from RFC 7622 §3.5 and length limits.
 class InvalidJid : public ::testing::TestWithParam<std::string> {};
@@ -57,7 +58,8 @@ INSTANTIATE_TEST_SUITE_P(Rfc7622, InvalidJid,
                                            std::string(1024, 'a') + "@x.example",
                                            "x@" + std::string(64, 'a') + ".example",
                                            "x@bad_label.example", "x@-lead.example",
-                                           "x@\xC3\x28.example", "x@xn--invalid-.example"));
+                                           "x@\xC3\x28.example", "x@xn--invalid-.example"),
+                         [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(Domain, NormalisesIdnToALabel) {
   auto domain = normalize_domain("BÜCHER.example");

@@ -224,6 +224,7 @@ lab_alive edgeproxy || record "9b edgeproxy survived" 1
 t_checks=$(lab_now_ms)
 
 if [ $keep -eq 1 ]; then
+  lab_keep
   edge_print_info
   summary
   [ $failed -eq 0 ]

@@ -373,6 +373,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   fi
   edge_print_info
   if [ $keep -eq 1 ]; then
+    lab_keep
     trap - EXIT
     exit 0
   fi

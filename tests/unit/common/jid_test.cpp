@@ -39,7 +39,8 @@ INSTANTIATE_TEST_SUITE_P(
                       JidCase{"a.example.com/b@example.net", "", "a.example.com", "b@example.net"},
                       JidCase{"Juliet@Example.COM", "juliet", "example.com", ""},
                       JidCase{"romeo@bücher.example", "romeo", "xn--bcher-kva.example", ""},
-                      JidCase{"romeo@example.com.", "romeo", "example.com", ""}));
+                      JidCase{"romeo@example.com.", "romeo", "example.com", ""}),
+    [](const auto& case_info) { return "case" + std::to_string(case_info.index); });
 
 // Invalid JIDs from RFC 7622 §3.5 and length limits.
 class InvalidJid : public ::testing::TestWithParam<std::string> {};
@@ -50,14 +51,14 @@ TEST_P(InvalidJid, IsRefusedWithAReason) {
   EXPECT_FALSE(jid.error().why.empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Rfc7622, InvalidJid,
-                         ::testing::Values("\"juliet\"@example.com", "foo bar@example.com",
-                                           "@example.com", "henryⅣ@example.com/",
-                                           "juliet@example.com/", "juliet@", "", "a<b@example.com",
-                                           std::string(1024, 'a') + "@x.example",
-                                           "x@" + std::string(64, 'a') + ".example",
-                                           "x@bad_label.example", "x@-lead.example",
-                                           "x@\xC3\x28.example", "x@xn--invalid-.example"));
+INSTANTIATE_TEST_SUITE_P(
+    Rfc7622, InvalidJid,
+    ::testing::Values("\"juliet\"@example.com", "foo bar@example.com", "@example.com",
+                      "henryⅣ@example.com/", "juliet@example.com/", "juliet@", "",
+                      "a<b@example.com", std::string(1024, 'a') + "@x.example",
+                      "x@" + std::string(64, 'a') + ".example", "x@bad_label.example",
+                      "x@-lead.example", "x@\xC3\x28.example", "x@xn--invalid-.example"),
+    [](const auto& case_info) { return "case" + std::to_string(case_info.index); });
 
 TEST(Domain, NormalisesIdnToALabel) {
   auto domain = normalize_domain("BÜCHER.example");

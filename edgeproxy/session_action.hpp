@@ -1,0 +1,65 @@
+#pragma once
+// What the pure stream state machines ask their I/O shell to do. A state machine takes bytes or
+// events and appends actions; the shell performs them in order.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgeproxy/stream_error.hpp"
+#include "edgeproxy/xml_framer.hpp"
+
+namespace edgekit::edgeproxy {
+
+enum class ActionKind {
+  kSend,           // write `data`
+  kStartTls,       // flush, then run the TLS handshake; report with on_tls_established()
+  kRequestVerify,  // dialback: ask the authoritative server of `domain` (receiving server is
+                   // `local`) whether `key` for `stream_id` is valid; report with on_verify_result
+  kAuthenticated,  // `domain` is now authenticated on this stream (`method`)
+  kReady,          // outbound/component: the stream can carry stanzas (`method`)
+  kVerified,       // outbound: the answer to a db:verify we sent (`domain`, `local`, `valid`)
+  kDeliver,        // a stanza that passed the stream checks (`element`, partner `domain`)
+  kClose,          // close the stream after the sends before it; `reason`, optional `error`
+};
+
+struct Action {
+  ActionKind kind = ActionKind::kSend;
+  std::string data;
+  std::string domain;
+  std::string local;
+  std::string stream_id;
+  std::string key;
+  std::string method;
+  std::string reason;
+  std::optional<StreamError> error;
+  bool valid = false;
+  Element element;
+};
+
+using Actions = std::vector<Action>;
+
+// What the TLS layer learnt about the peer: whether its certificate chains to a trusted root
+// and matches a given domain (RFC 6125). Empty when the peer sent no certificate.
+using CertificateCheck = std::function<bool(std::string_view domain)>;
+
+enum class VerifyOutcome { kValid, kInvalid, kRemoteServerNotFound, kRemoteServerTimeout };
+
+inline Action send_action(std::string data) {
+  Action action;
+  action.kind = ActionKind::kSend;
+  action.data = std::move(data);
+  return action;
+}
+
+inline Action close_action(std::string reason, std::optional<StreamError> error = std::nullopt) {
+  Action action;
+  action.kind = ActionKind::kClose;
+  action.reason = std::move(reason);
+  action.error = error;
+  return action;
+}
+
+}  // namespace edgekit::edgeproxy

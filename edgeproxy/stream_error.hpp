@@ -1,0 +1,56 @@
+#pragma once
+// RFC 6120 stream error conditions (§4.9.3) and stanza error conditions (§8.3.3), with the
+// XML each one is sent as. Reason codes in logs are these names, or a more precise code given
+// by the caller.
+
+#include <string>
+#include <string_view>
+
+namespace edgekit::edgeproxy {
+
+enum class StreamError {
+  kBadFormat,
+  kConflict,
+  kConnectionTimeout,
+  kHostUnknown,
+  kImproperAddressing,
+  kInternalServerError,
+  kInvalidFrom,
+  kInvalidNamespace,
+  kNotAuthorized,
+  kNotWellFormed,
+  kPolicyViolation,
+  kRemoteConnectionFailed,
+  kResourceConstraint,
+  kRestrictedXml,
+  kSystemShutdown,
+  kUndefinedCondition,
+  kUnsupportedEncoding,
+  kUnsupportedFeature,
+  kUnsupportedStanzaType,
+  kUnsupportedVersion,
+};
+
+enum class StanzaError {
+  kBadRequest,
+  kFeatureNotImplemented,
+  kForbidden,
+  kInternalServerError,
+  kItemNotFound,
+  kNotAllowed,
+  kNotAuthorized,
+  kPolicyViolation,
+  kRemoteServerNotFound,
+  kRemoteServerTimeout,
+  kServiceUnavailable,
+};
+
+std::string_view to_string(StreamError condition) noexcept;
+std::string_view to_string(StanzaError condition) noexcept;
+// "cancel", "wait", "modify", "auth" per RFC 6120 §8.3.3.
+std::string_view error_type(StanzaError condition) noexcept;
+
+// `<stream:error><COND xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`.
+std::string stream_error_xml(StreamError condition);
+
+}  // namespace edgekit::edgeproxy

@@ -1,0 +1,98 @@
+# shellcheck shell=bash
+# A throw-away CA for the lab (openssl CLI). Keys are generated at run time inside LAB_DIR
+# and deleted with it; nothing here is ever committed. Sourced by lab.sh.
+
+lab_ca_file() { echo "$LAB_DIR/ca/ca.crt"; }
+
+# lab_ca_init — a fresh P-256 root, valid for 2 days.
+lab_ca_init() {
+  local d="$LAB_DIR/ca"
+  mkdir -p "$d"
+  chmod 755 "$d"
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    -keyout "$d/ca.key" -out "$d/ca.crt" -days 2 -subj "/O=Edgekit lab/CN=Edgekit Lab CA ${LAB_ID}" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    2>"$d/openssl.log" || { cat "$d/openssl.log" >&2; return 1; }
+  chmod 600 "$d/ca.key"
+  chmod 644 "$d/ca.crt"
+}
+
+# lab_issue_cert NAME DNSNAME... [--server-only] [--days N]
+# Issues a P-256 certificate signed by the lab CA: CN = first name, every name a dNSName SAN
+# (an IPv4 address becomes an iPAddress SAN),
+# EKU serverAuth + clientAuth (serverAuth only with --server-only: ejabberd 23.01 then rejects
+# it as an s2s client, like peers that check the client purpose). Writes under $LAB_DIR/certs:
+#   NAME.key (0644: servers that drop privileges read it), NAME.crt (leaf),
+#   NAME.chain.crt (leaf + CA), NAME.pem (leaf + key, ejabberd's certfiles format).
+lab_issue_cert() {
+  local name=$1
+  shift
+  local names=() eku="serverAuth,clientAuth" days=2
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --server-only) eku="serverAuth"; shift ;;
+      --days) days=$2; shift 2 ;;
+      -*) lab_die "lab_issue_cert: unknown option $1"; return 2 ;;
+      *) names+=("$1"); shift ;;
+    esac
+  done
+  [ -n "$name" ] && [ ${#names[@]} -gt 0 ] || { lab_die "usage: lab_issue_cert NAME DNSNAME... [--server-only]"; return 2; }
+  local d="$LAB_DIR/certs" san="" n
+  for n in "${names[@]}"; do
+    if [[ $n =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then san+="${san:+,}IP:$n"; else san+="${san:+,}DNS:$n"; fi
+  done
+  cat >"$d/$name.ext" <<EOF
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment,keyAgreement
+extendedKeyUsage = $eku
+subjectAltName = $san
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+  {
+    openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$d/$name.key" \
+      -out "$d/$name.csr" -subj "/O=Edgekit lab/CN=${names[0]}" &&
+      openssl x509 -req -in "$d/$name.csr" -CA "$LAB_DIR/ca/ca.crt" -CAkey "$LAB_DIR/ca/ca.key" \
+        -CAcreateserial -days "$days" -extfile "$d/$name.ext" -out "$d/$name.crt"
+  } 2>"$d/$name.openssl.log" || { cat "$d/$name.openssl.log" >&2; return 1; }
+  chmod 644 "$d/$name.key"
+  cat "$d/$name.crt" "$LAB_DIR/ca/ca.crt" >"$d/$name.chain.crt"
+  cat "$d/$name.crt" "$d/$name.key" >"$d/$name.pem"
+}
+
+lab_cert_file() { echo "$LAB_DIR/certs/$1.crt"; }
+lab_key_file() { echo "$LAB_DIR/certs/$1.key"; }
+
+# lab_ca_sign_csr CSR OUT [--server-only] [--days N]
+# Signs a certificate request (e.g. from `certtool request --out`) with the lab CA, the way a
+# CA would: the request's subject and subjectAltName are kept, the CA sets basic constraints,
+# key usage and EKU (serverAuth + clientAuth, or serverAuth only with --server-only). Writes the
+# PEM certificate to OUT; the chain is just $(lab_ca_file).
+lab_ca_sign_csr() {
+  local csr=$1 out=$2
+  shift 2 || { lab_die "usage: lab_ca_sign_csr CSR OUT [--server-only] [--days N]"; return 2; }
+  local eku="serverAuth,clientAuth" days=2
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --server-only) eku="serverAuth"; shift ;;
+      --days) days=$2; shift 2 ;;
+      *) lab_die "lab_ca_sign_csr: unknown option $1"; return 2 ;;
+    esac
+  done
+  local ext
+  ext=$(mktemp "$LAB_DIR/certs/csr-ext.XXXXXX")
+  cat >"$ext" <<EOF
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment,keyAgreement
+extendedKeyUsage = $eku
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+  openssl req -in "$csr" -noout -verify 2>/dev/null || { lab_die "$csr: not a valid CSR"; rm -f "$ext"; return 1; }
+  # "-copy_extensions copy" takes the request's extensions (its SANs) except those the CA
+  # sets above.
+  openssl x509 -req -in "$csr" -CA "$LAB_DIR/ca/ca.crt" -CAkey "$LAB_DIR/ca/ca.key" \
+    -CAcreateserial -days "$days" -extfile "$ext" -copy_extensions copy -out "$out" \
+    2>"$ext.log" || { cat "$ext.log" >&2; rm -f "$ext" "$ext.log"; return 1; }
+  rm -f "$ext" "$ext.log"
+}

@@ -1,0 +1,64 @@
+#pragma once
+// Helpers shared by the edgeproxy session transcript tests.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/config.hpp"
+#include "edgeproxy/session_action.hpp"
+
+namespace edgekit::edgeproxy::testing {
+
+inline std::shared_ptr<const Config> make_config(const std::string& partners,
+                                                 const std::string& federation = "") {
+  const std::string text = R"(
+[edge]
+fqdn = "edge.corp.example"
+xmpp_domains = ["corp.example", "corp2.example"]
+[federation]
+)" + federation + "\n" + partners;
+  auto config = parse_config(text, "test.toml");
+  EXPECT_TRUE(config.has_value()) << (config ? "" : config.error().message());
+  return std::make_shared<const Config>(config ? std::move(config).value() : Config{});
+}
+
+// Everything sent, concatenated, and the other actions in order.
+struct Transcript {
+  std::string sent;
+  std::vector<Action> actions;  // every action, including sends
+
+  void take(Actions& out) {
+    for (auto& action : out) {
+      if (action.kind == ActionKind::kSend) {
+        sent += action.data;
+      }
+      actions.push_back(std::move(action));
+    }
+    out.clear();
+  }
+  [[nodiscard]] const Action* find(ActionKind kind) const {
+    for (const auto& action : actions) {
+      if (action.kind == kind) {
+        return &action;
+      }
+    }
+    return nullptr;
+  }
+  [[nodiscard]] bool contains(const std::string& text) const {
+    return sent.find(text) != std::string::npos;
+  }
+  void clear() {
+    sent.clear();
+    actions.clear();
+  }
+};
+
+inline const char* kPartnerHeader =
+    "<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+    "xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' "
+    "from='partner.example' to='corp.example' version='1.0'>";
+
+}  // namespace edgekit::edgeproxy::testing

@@ -29,3 +29,5 @@ source "$LAB_LIB_DIR/lab_prosody.sh"
 source "$LAB_LIB_DIR/lab_ejabberd.sh"
 # shellcheck source=lab_client.sh
 source "$LAB_LIB_DIR/lab_client.sh"
+# shellcheck source=lab_pebble.sh
+source "$LAB_LIB_DIR/lab_pebble.sh"

@@ -18,7 +18,8 @@ lab_ca_init() {
 }
 
 # lab_issue_cert NAME DNSNAME... [--server-only] [--days N]
-# Issues a P-256 certificate signed by the lab CA: CN = first name, every name a dNSName SAN,
+# Issues a P-256 certificate signed by the lab CA: CN = first name, every name a dNSName SAN
+# (an IPv4 address becomes an iPAddress SAN),
 # EKU serverAuth + clientAuth (serverAuth only with --server-only: ejabberd 23.01 then rejects
 # it as an s2s client, like peers that check the client purpose). Writes under $LAB_DIR/certs:
 #   NAME.key (0644: servers that drop privileges read it), NAME.crt (leaf),
@@ -37,7 +38,9 @@ lab_issue_cert() {
   done
   [ -n "$name" ] && [ ${#names[@]} -gt 0 ] || { lab_die "usage: lab_issue_cert NAME DNSNAME... [--server-only]"; return 2; }
   local d="$LAB_DIR/certs" san="" n
-  for n in "${names[@]}"; do san+="${san:+,}DNS:$n"; done
+  for n in "${names[@]}"; do
+    if [[ $n =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then san+="${san:+,}IP:$n"; else san+="${san:+,}DNS:$n"; fi
+  done
   cat >"$d/$name.ext" <<EOF
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment,keyAgreement

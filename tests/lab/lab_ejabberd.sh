@@ -29,6 +29,7 @@ lab_ejabberd_register() {
 #   --user USER@D:PASS    an account, registered once it runs (repeatable)
 #   --cert NAME           lab certificate for c2s and s2s TLS (without it: no TLS at all)
 #   --s2s-tls MODE        required | optional | false (default: required with --cert)
+#   --no-s2s              no s2s listener and outgoing s2s denied (an internal server)
 #   --component D:SECRET  an ejabberd_service (XEP-0114) host (repeatable)
 #   --component-port P    default 5347      --c2s-port P  default 5222
 #   --s2s-port P          default 5269      --dist-port P default 5210 (Erlang distribution)
@@ -40,13 +41,14 @@ lab_start_ejabberd() {
   shift
   local domains=() users=() components=() options=()
   local cert="" s2s_tls="" c2s_port=5222 s2s_port=5269 component_port=5347 dist_port=5210
-  local timeout=60
+  local timeout=60 s2s=1
   while [ $# -gt 0 ]; do
     case $1 in
       --domain) domains+=("$2"); shift 2 ;;
       --user) users+=("$2"); shift 2 ;;
       --cert) cert=$2; shift 2 ;;
       --s2s-tls) s2s_tls=$2; shift 2 ;;
+      --no-s2s) s2s=0; shift ;;
       --component) components+=("$2"); shift 2 ;;
       --component-port) component_port=$2; shift 2 ;;
       --c2s-port) c2s_port=$2; shift 2 ;;
@@ -108,7 +110,7 @@ access_rules:
   c2s:
     allow: all
   s2s:
-    allow: all
+    $([ $s2s -eq 1 ] && echo "allow: all" || echo "deny: all")
 EOF
     if [ -n "$cert" ]; then
       cp "$LAB_DIR/certs/$cert.pem" "$d/cert.pem"
@@ -129,11 +131,15 @@ listen:
     module: ejabberd_c2s
     starttls_required: $([ -n "$cert" ] && echo true || echo false)
     access: c2s
+EOF
+    if [ $s2s -eq 1 ]; then
+      cat <<EOF
   -
     port: $s2s_port
     ip: "0.0.0.0"
     module: ejabberd_s2s_in
 EOF
+    fi
     if [ ${#components[@]} -gt 0 ]; then
       cat <<EOF
   -
@@ -159,11 +165,10 @@ EOF
   chown -R ejabberd:ejabberd "$d"
   chmod 600 "$d/ejabberdctl.cfg"
   [ ! -f "$d/cert.pem" ] || chmod 600 "$d/cert.pem"
-  _lab_exec_argv "$host" || return 1
   lab_spawn "ejabberd-$host" "$host" ejabberdctl --config-dir "$d" --ctl-config "$d/ejabberdctl.cfg" \
     --config "$d/ejabberd.yml" --logs "$d/logs" --spool "$d/spool" foreground || return 1
   lab_wait_port "$host" "$c2s_port" "$timeout" "ejabberd-$host" || return 1
-  lab_wait_port "$host" "$s2s_port" "$timeout" "ejabberd-$host" || return 1
+  [ $s2s -eq 0 ] || lab_wait_port "$host" "$s2s_port" "$timeout" "ejabberd-$host" || return 1
   [ ${#components[@]} -eq 0 ] ||
     lab_wait_port "$host" "$component_port" "$timeout" "ejabberd-$host" || return 1
   local u

@@ -56,36 +56,95 @@ _lab_netns_add() {
   ip netns add "$1"
 }
 
-# lab_add_host NAME IP
-# A host: netns "<LAB_ID>-NAME", interface eth0 with IP/24 on the lab bridge, loopback up, and
-# an etc/ dir with a resolv.conf pointing at the lab DNS (LAB_DNS_IP) and a minimal hosts file.
+# lab_add_net NAME — another bridge (network segment) in the bridge namespace, e.g. the
+# internal network behind an edge. Hosts join it with --net NAME; the default segment is "".
+lab_add_net() {
+  local name=$1
+  [[ $name =~ ^[a-z][a-z0-9]{0,11}$ ]] || { lab_die "network name '$name' must be [a-z][a-z0-9]{0,11}"; return 2; }
+  ip -n "${LAB_ID}-br" link add "br-$name" type bridge || return 1
+  ip -n "${LAB_ID}-br" link set "br-$name" up || return 1
+  echo "$name" >>"$LAB_DIR/nets"
+}
+
+# Parses "198.51.100.X[/P]" into _LAB_ADDR and _LAB_PREFIX (default 24); refuses anything
+# outside TEST-NET-2.
+_lab_parse_addr() {
+  local spec=$1
+  _LAB_ADDR=${spec%/*}
+  _LAB_PREFIX=24
+  [ "$spec" = "$_LAB_ADDR" ] || _LAB_PREFIX=${spec#*/}
+  if ! [[ $_LAB_ADDR =~ ^198\.51\.100\.([0-9]{1,3})$ ]] || [ "${BASH_REMATCH[1]}" -lt 1 ] ||
+    [ "${BASH_REMATCH[1]}" -gt 254 ] || ! [[ $_LAB_PREFIX =~ ^(2[4-9]|30)$ ]]; then
+    lab_die "address $spec is not a host address in 198.51.100.0/24 (prefix /24../30)"
+    return 2
+  fi
+}
+
+# Connects HOST's netns to network NET ("" = the default bridge) as interface IFACE with ADDR.
+_lab_plug() {
+  local ns=$1 net=$2 iface=$3 addr=$4 prefix=$5 index bridge=br0
+  [ -z "$net" ] || bridge="br-$net"
+  ip -n "${LAB_ID}-br" link show "$bridge" >/dev/null 2>&1 || { lab_die "no lab network '$net'"; return 2; }
+  index=$(($(cat "$LAB_DIR/veth_count" 2>/dev/null || echo 0) + 1))
+  echo "$index" >"$LAB_DIR/veth_count"
+  ip -n "${LAB_ID}-br" link add "h$index" type veth peer name "$iface" netns "$ns" || return 1
+  ip -n "${LAB_ID}-br" link set "h$index" master "$bridge" up || return 1
+  ip -n "$ns" addr add "$addr/$prefix" dev "$iface" || return 1
+  ip -n "$ns" link set "$iface" up || return 1
+}
+
+# lab_add_host NAME IP[/PREFIX] [--net NET]
+# A host: netns "<LAB_ID>-NAME", interface eth0 with IP (/24 unless given) on the lab bridge
+# (or on network NET, see lab_add_net), loopback up, and an etc/ dir with a resolv.conf pointing
+# at the lab DNS (LAB_DNS_IP) and a minimal hosts file.
 lab_add_host() {
-  local name=$1 ip=$2
-  [ -n "$name" ] && [ -n "$ip" ] || { lab_die "usage: lab_add_host NAME IP"; return 2; }
+  local name=$1 spec=$2 net=""
+  shift 2 || { lab_die "usage: lab_add_host NAME IP [--net NET]"; return 2; }
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --net) net=$2; shift 2 ;;
+      *) lab_die "lab_add_host: unknown option $1"; return 2 ;;
+    esac
+  done
   [ -n "${LAB_DIR:-}" ] || { lab_die "lab_add_host before lab_up"; return 2; }
-  [[ $ip =~ ^198\.51\.100\.([0-9]{1,3})$ ]] && [ "${BASH_REMATCH[1]}" -ge 1 ] &&
-    [ "${BASH_REMATCH[1]}" -le 254 ] || { lab_die "host address $ip is not in 198.51.100.0/24"; return 2; }
+  _lab_parse_addr "$spec" || return 2
   [[ $name =~ ^[a-z][a-z0-9]{0,15}$ ]] || { lab_die "host name '$name' must be [a-z][a-z0-9]*"; return 2; }
   local dir="$LAB_DIR/hosts/$name"
   [ ! -e "$dir" ] || { lab_die "host $name exists"; return 2; }
   mkdir -p "$dir/etc"
   chmod 755 "$dir"
-  local ns="${LAB_ID}-${name}" index
-  index=$(find "$LAB_DIR/hosts" -mindepth 1 -maxdepth 1 -type d | wc -l)
-  echo "$ip" >"$dir/ip"
+  local ns="${LAB_ID}-${name}"
+  echo "$_LAB_ADDR" >"$dir/ip"
+  echo "$_LAB_ADDR" >"$dir/addresses"
   echo "$ns" >"$dir/ns"
+  echo 0 >"$dir/ifaces"
   printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$LAB_DNS_IP" >"$dir/etc/resolv.conf"
   printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$dir/etc/hosts"
   _lab_netns_add "$ns" || return 1
   ip -n "$ns" link set lo up || return 1
-  ip -n "${LAB_ID}-br" link add "h$index" type veth peer name eth0 netns "$ns" || return 1
-  ip -n "${LAB_ID}-br" link set "h$index" master br0 up || return 1
-  ip -n "$ns" addr add "$ip/24" dev eth0 || return 1
-  ip -n "$ns" link set eth0 up || return 1
+  _lab_plug "$ns" "$net" eth0 "$_LAB_ADDR" "$_LAB_PREFIX"
+}
+
+# lab_add_iface HOST IP[/PREFIX] --net NET — another interface (eth1, eth2...) for HOST on
+# network NET: a host in two segments, like an edge between the internet and the inside.
+lab_add_iface() {
+  local host=$1 spec=$2 net=""
+  shift 2 || { lab_die "usage: lab_add_iface HOST IP --net NET"; return 2; }
+  [ "${1:-}" = --net ] && net=${2:-}
+  [ -n "$net" ] || { lab_die "lab_add_iface needs --net NET"; return 2; }
+  _lab_parse_addr "$spec" || return 2
+  local ns dir n
+  ns=$(lab_ns "$host") || return 1
+  dir="$LAB_DIR/hosts/$host"
+  n=$(($(cat "$dir/ifaces") + 1))
+  echo "$n" >"$dir/ifaces"
+  echo "$_LAB_ADDR" >>"$dir/addresses"
+  _lab_plug "$ns" "$net" "eth$n" "$_LAB_ADDR" "$_LAB_PREFIX"
 }
 
 lab_host_dir() { echo "$LAB_DIR/hosts/$1"; }
-lab_ip() { cat "$LAB_DIR/hosts/$1/ip"; }
+# lab_ip HOST [N] — the host's first address (eth0), or its Nth (0-based) with N.
+lab_ip() { sed -n "$((${2:-0} + 1))p" "$LAB_DIR/hosts/$1/addresses"; }
 lab_ns() {
   [ -f "$LAB_DIR/hosts/$1/ns" ] || { lab_die "no lab host '$1'"; return 1; }
   cat "$LAB_DIR/hosts/$1/ns"
@@ -147,14 +206,20 @@ lab_down() {
   export LAB_TEARDOWN_MS
 }
 
+_lab_pgid() { sed -E 's/^.*\) [A-Za-z] [0-9]+ ([0-9]+) .*/\1/' "/proc/$1/stat" 2>/dev/null; }
+
 # lab_leftovers ID — prints namespaces and processes a lab with this ID left behind (empty when
 # clean). Tests call it after lab_down to prove the teardown.
 lab_leftovers() {
   local id=$1 ns
   ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${id}-" | sed 's/^/netns /'
-  # Processes still running with the lab's run dir on their command line.
+  # Processes still running with the lab's run dir on their command line (except this shell's
+  # own process group: the caller may have the run dir among its arguments).
+  local own_pgid
+  own_pgid=$(_lab_pgid $$)
   for ns in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$ns/cmdline" 2>/dev/null | grep -q "edgekit-lab-${id}\."; then
+    if tr '\0' ' ' <"$ns/cmdline" 2>/dev/null | grep -q "edgekit-lab-${id}\." &&
+      [ "$(_lab_pgid "${ns#/proc/}")" != "$own_pgid" ]; then
       echo "process ${ns#/proc/}: $(tr '\0' ' ' <"$ns/cmdline" 2>/dev/null)"
     fi
   done

@@ -1,0 +1,12 @@
+#pragma once
+// `dnstool check`: is the edge findable, reachable and trusted? (CONTRACT.md §5)
+
+#include <memory>
+
+#include "common/cli.hpp"
+
+namespace edgekit::dnstool {
+
+std::unique_ptr<cli::Command> make_check_command();
+
+}  // namespace edgekit::dnstool

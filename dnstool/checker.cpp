@@ -1,0 +1,61 @@
+#include "dnstool/checker.hpp"
+
+#include <future>
+
+#include "common/dns_dnssec.hpp"
+#include "dnstool/dns_checks.hpp"
+#include "dnstool/lookup.hpp"
+
+namespace edgekit::dnstool {
+namespace {
+
+bool nobody_answered(const DomainLookup& lookup) {
+  return lookup.xmpp.query.no_nameserver && lookup.xmpps.query.no_nameserver;
+}
+
+}  // namespace
+
+Result<CheckRun> run_checks(const CheckSettings& settings) {
+  std::optional<dns::TrustAnchors> anchors;
+  if (!settings.trust_anchor_file.empty()) {
+    auto loaded = dns::TrustAnchors::load(settings.trust_anchor_file);
+    if (!loaded) {
+      return loaded.error();
+    }
+    anchors = std::move(loaded).value();
+  }
+  LookupOptions options;
+  options.client.nameservers = settings.nameservers;
+  options.client.timeout = settings.timeout;
+  options.client.dnssec = anchors.has_value();
+  options.anchors = anchors ? &*anchors : nullptr;
+  options.expected_port = settings.port;
+
+  std::vector<std::future<DomainLookup>> futures;
+  futures.reserve(settings.domains.size());
+  for (const auto& domain : settings.domains) {
+    futures.push_back(std::async(std::launch::async, lookup_domain, domain, std::cref(options)));
+  }
+  DnsCheckOptions dns_options;
+  dns_options.port = settings.port;
+  dns_options.edge_fqdn = settings.edge_fqdn;
+  dns_options.direct_tls_configured = settings.direct_tls_configured;
+  dns_options.direct_tls_port = settings.direct_tls_port;
+  dns_options.dnssec = anchors.has_value();
+
+  CheckRun run;
+  run.no_nameserver = true;
+  for (auto& future : futures) {
+    const DomainLookup lookup = future.get();
+    if (!nobody_answered(lookup)) {
+      run.no_nameserver = false;
+    } else if (run.nameserver_error.empty()) {
+      run.nameserver_error = lookup.xmpp.query.error;
+    }
+    DomainReport domain{lookup.domain, evaluate_dns(lookup, dns_options)};
+    run.report.results.push_back(std::move(domain));
+  }
+  return run;
+}
+
+}  // namespace edgekit::dnstool

@@ -41,6 +41,16 @@ cert=$EDGE_STORE/$(sed -n 's/.*"certificate": "\(.*\)".*/\1/p' "$EDGE_STORE/iden
 openssl verify -CAfile "$(lab_ca_file)" -purpose sslclient "$cert" >/dev/null ||
   fail "the edge certificate does not verify as a TLS client against the lab CA"
 
+# The demo's "the CSR is signed" step: the lab CA keeps the request's names, sets the EKUs.
+openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$LAB_DIR/req.key" \
+  -out "$LAB_DIR/req.csr" -subj "/CN=$EDGE_FQDN" \
+  -addext "subjectAltName=DNS:$EDGE_FQDN,DNS:$EDGE_DOMAIN,DNS:sip.$EDGE_DOMAIN" 2>/dev/null || fail "CSR"
+lab_ca_sign_csr "$LAB_DIR/req.csr" "$LAB_DIR/req.crt" || fail "lab_ca_sign_csr"
+sans=$(openssl x509 -in "$LAB_DIR/req.crt" -noout -ext subjectAltName | tail -n +2 | tr -d ' ')
+[ "$sans" = "DNS:$EDGE_FQDN,DNS:$EDGE_DOMAIN,DNS:sip.$EDGE_DOMAIN" ] || fail "signed CSR has SANs '$sans'"
+openssl verify -CAfile "$(lab_ca_file)" -purpose sslserver "$LAB_DIR/req.crt" >/dev/null ||
+  fail "the signed CSR does not verify as a server certificate"
+
 # DNS before and after go-live, from a partner's point of view.
 srv() { lab_dig legacy +short "_xmpp-server._tcp.$EDGE_DOMAIN" SRV; }
 [ -z "$(srv)" ] || fail "the corp.example SRV record exists before it was published"

@@ -28,6 +28,7 @@ lab_add_host modern 198.51.100.12 || fail "host"
 lab_add_host tlsa 198.51.100.21 || fail "host"
 lab_add_host tlsb 198.51.100.22 || fail "host"
 lab_add_host ejab 198.51.100.23 || fail "host"
+t_net=$(lab_now_ms)
 
 # One zone per XMPP domain: the SRV record points at the server host's name.
 declare -A domain_of=([legacy]=gtalk.example [modern]=corp.example [tlsa]=tls-a.example
@@ -55,6 +56,7 @@ lab_start_prosody tlsa --domain tls-a.example --cert tlsa --secure-auth --no-dia
   --user carol@tls-a.example:carol-pw || fail "tls-a Prosody"
 lab_start_prosody tlsb --domain tls-b.example --cert tlsb --secure-auth \
   --user dave@tls-b.example:dave-pw || fail "tls-b Prosody"
+t_prosody=$(lab_now_ms)
 lab_start_ejabberd ejab --domain ej.example --cert ejab \
   --user erin@ej.example:erin-pw || fail "ejabberd"
 t_servers=$(lab_now_ms)
@@ -129,7 +131,9 @@ left=$(lab_leftovers "$id")
 [ -z "$left" ] || { echo "$left" >&2; fail "left behind after lab_down"; }
 trap - EXIT
 
-echo "timings_ms: lab_up+dns=$((t_lab_up - t_start)) servers_ready=$((t_servers - t_lab_up))" \
+echo "timings_ms: netns_bridge_6_hosts=$((t_net - t_start)) lab_up+dns=$((t_lab_up - t_start))" \
+  "servers_ready=$((t_servers - t_lab_up)) (4 prosody incl. certs+users $((t_prosody - t_lab_up))," \
+  "ejabberd incl. ctl register $((t_servers - t_prosody)))" \
   "first_s2s_message(dns+dialback)=$((t_first_recv - t_first_sent))" \
   "all_checks=$((t_checks - t_servers)) teardown=$((t_down - t_checks))" \
   "total=$((t_down - t_start))"

@@ -10,7 +10,7 @@
 # Expected behaviour, each a numbered check (the summary lists PASS/FAIL for every one; the
 # exit code is 0 only if all pass, 1 otherwise, 2 on usage errors):
 #   1 edgeproxy starts with the lab edgekit.toml and identity.json, listens on
-#     198.51.100.10:5269 and opens one XEP-0114 component link per partner domain (3) to the
+#     198.51.100.10:5269 and opens one XEP-0114 component link per partner domain (4) to the
 #     internal Prosody (198.51.100.140:5347) within 20 s.
 #   2 legacy (gtalk.example, plaintext + dialback only): alice -> bob and bob -> alice messages
 #     are delivered through the edge; the legacy server's own view (s2s:show) of its streams
@@ -27,7 +27,11 @@
 #     carla@gtalk.example's subscription request (bob never asked her) does not reach bob;
 #     bob receives nothing from either while online for the window.
 #   7 the internal server has no s2s listener: only the edge federates.
-#   8 SIGHUP: edgeproxy stays up, the 3 component links and fabrikam's established streams
+#   7b a lying partner (s2s_peer.py as spoofer.example, dialback-authenticated by the edge
+#     against its own authority) gets its honest message to bob delivered, but its stanza with
+#     a forged from (alice@gtalk.example) is refused (RFC 6120 invalid-from: stream error or
+#     stanza error) and never reaches bob; a DTD gets a stream error.
+#   8 SIGHUP: edgeproxy stays up, the 4 component links and fabrikam's established streams
 #     with corp.example (same Prosody session ids) stay up, and messages still flow both ways.
 #   9 a vanished partner: with the legacy Prosody stopped, bob's message to alice comes back as
 #     an error (remote-server-not-found or remote-server-timeout), not silence.
@@ -109,7 +113,7 @@ t_topology=$(lab_now_ms)
 # 1. start
 edge_start_edgeproxy "$EDGEPROXY"
 rc=$?
-record "1 edgeproxy listens on 5269 with 3 component links" $rc
+record "1 edgeproxy listens on 5269 with $EDGE_PARTNER_COUNT component links" $rc
 if [ $rc -ne 0 ]; then
   summary
   exit 1
@@ -174,13 +178,36 @@ record "6 unlisted partner refused, unsolicited public-unverified subscription h
 if lab_port_open internal 5269; then rc=1; else rc=0; fi
 record "7 internal server has no s2s listener" $rc
 
+# 7b. a lying partner
+peer() {  # peer NAME ARGS... — s2s_peer.py as spoofer.example against the edge
+  local name=$1
+  shift
+  lab_exec spoofer /usr/bin/python3 "$LAB_LIB_DIR/s2s_peer.py" --domain "$EDGE_SPOOF_DOMAIN" \
+    --to "$EDGE_DOMAIN" --address "$EDGE_PUBLIC_IP" --listen "$(lab_ip spoofer):5269" \
+    --timeout 20 "$@" >"$(lab_client_output "$name")" 2>>"$LAB_DIR/logs/peer-$name.log"
+}
+lab_client_start bob-spoof internal --jid "bob@$EDGE_DOMAIN" --password bob-pw --timeout 30 \
+  --ready-file "$LAB_DIR/bob-spoof.ready" --expect "eve@$EDGE_SPOOF_DOMAIN" "honest" --sleep 3
+lab_client_wait_event bob-spoof ready 20
+rc=0
+peer spoof --dialback \
+  --send "<message from='eve@$EDGE_SPOOF_DOMAIN' to='bob@$EDGE_DOMAIN' type='chat'><body>honest</body></message>" \
+  --send "<message from='alice@$EDGE_LEGACY_DOMAIN' to='bob@$EDGE_DOMAIN' type='chat' id='forged1'><body>forged</body></message>" \
+  --sleep 2 || rc=1
+grep -qE '"stream_error"|invalid-from' "$(lab_client_output spoof)" || rc=1
+peer dtd --send "<!DOCTYPE x [<!ENTITY a 'b'>]><message to='bob@$EDGE_DOMAIN'/>" \
+  --expect-stream-error '*' || rc=1
+lab_client_wait bob-spoof 40 || rc=1
+[ "$(lab_client_count bob-spoof message body=forged)" -eq 0 ] || rc=1
+record "7b forged from refused, honest stanza delivered, DTD rejected" $rc
+
 # 8. SIGHUP keeps everything up
 before=$(lab_prosody_s2s tlspartner 2>/dev/null | grep -E "^s2s.*\| $EDGE_DOMAIN " | awk '{print $1}' | sort)
 kill -HUP "$(lab_pid edgeproxy)"
 sleep 1
 rc=0
 lab_alive edgeproxy || rc=1
-[ "$(edge_component_links)" -ge 3 ] || rc=1
+[ "$(edge_component_links)" -ge "$EDGE_PARTNER_COUNT" ] || rc=1
 exchange tls2 "frank@$EDGE_TLS_DOMAIN" tlspartner || rc=1
 after=$(lab_prosody_s2s tlspartner 2>/dev/null | grep -E "^s2s.*\| $EDGE_DOMAIN " | awk '{print $1}' | sort)
 [ -n "$before" ] && [ -z "$(comm -23 <(echo "$before") <(echo "$after"))" ] || rc=1
@@ -197,6 +224,7 @@ lab_alive edgeproxy || record "9b edgeproxy survived" 1
 t_checks=$(lab_now_ms)
 
 if [ $keep -eq 1 ]; then
+  lab_keep
   edge_print_info
   summary
   [ $failed -eq 0 ]

@@ -13,7 +13,7 @@
 #
 # Networks (all 198.51.100.0/24, nothing in the root namespace):
 #   "internet" (default bridge) 198.51.100.0/25: dns .53, edge .10, legacy .31, tlspartner .32,
-#              ejpartner .33, rogue .34
+#              ejpartner .33, rogue .34, spoofer .35
 #   "inside"   198.51.100.128/25: edge .130 (second interface), internal .140
 # The internal server is reachable only from the edge (another segment; the edge does not
 # route) and has no s2s at all: every federated stanza crosses edgeproxy.
@@ -32,6 +32,8 @@
 #   ejpartner   ejabberd 23.01 tailspin.example (tom): TLS required, EXTERNAL or dialback;
 #               rejects a peer certificate without the clientAuth EKU.
 #   rogue       Prosody rogue.example (mallory), TLS + dialback, NOT in the partner list.
+#   spoofer     no server: the host where tests run s2s_peer.py as spoofer.example, an allowed
+#               dialback partner that lies (forged from, hostile XML); DNS points its SRV here.
 #   dns         NSD: corp.example (edge A, and the _xmpp-server._tcp SRV -> edge.corp.example
 #               unless --no-srv; publish later with edge_publish_srv), one zone per partner with
 #               its SRV -> xmpp.<domain> and A records.
@@ -42,11 +44,15 @@ EDGE_LEGACY_DOMAIN=gtalk.example
 EDGE_TLS_DOMAIN=fabrikam.example
 EDGE_EJ_DOMAIN=tailspin.example
 EDGE_ROGUE_DOMAIN=rogue.example
+EDGE_SPOOF_DOMAIN=spoofer.example
+# Partner domains in edgekit.toml = component links edgeproxy opens to the internal server.
+EDGE_PARTNER_COUNT=4
 EDGE_PUBLIC_IP=198.51.100.10
 EDGE_INSIDE_IP=198.51.100.130
 EDGE_INTERNAL_IP=198.51.100.140
 EDGE_COMPONENT_PORT=5347
 export EDGE_DOMAIN EDGE_FQDN EDGE_LEGACY_DOMAIN EDGE_TLS_DOMAIN EDGE_EJ_DOMAIN EDGE_ROGUE_DOMAIN \
+  EDGE_SPOOF_DOMAIN EDGE_PARTNER_COUNT \
   EDGE_PUBLIC_IP EDGE_INSIDE_IP EDGE_INTERNAL_IP EDGE_COMPONENT_PORT
 
 # The users: "jid password server-host".
@@ -162,6 +168,15 @@ tls = "required"
 sasl = "optional"
 dialback = true
 description = "ejabberd partner (TLS)"
+
+# Allowed, but a liar: tests drive it with tests/lab/s2s_peer.py (forged from, hostile XML).
+[[partner]]
+domain = "$EDGE_SPOOF_DOMAIN"
+type = "federated"
+tls = "not-supported"
+sasl = "not-supported"
+dialback = true
+description = "raw test peer (s2s_peer.py)"
 EOF
 }
 
@@ -224,6 +239,7 @@ edge_topology_up() {
   lab_add_host tlspartner 198.51.100.32/25 || return 1
   lab_add_host ejpartner 198.51.100.33/25 || return 1
   [ $rogue -eq 0 ] || lab_add_host rogue 198.51.100.34/25 || return 1
+  [ $rogue -eq 0 ] || lab_add_host spoofer 198.51.100.35/25 || return 1
 
   lab_dns_zone "$EDGE_DOMAIN" < <(
     echo "edge 60 IN A $EDGE_PUBLIC_IP"
@@ -233,6 +249,7 @@ edge_topology_up() {
   _edge_partner_zone "$EDGE_TLS_DOMAIN" tlspartner || return 1
   _edge_partner_zone "$EDGE_EJ_DOMAIN" ejpartner || return 1
   [ $rogue -eq 0 ] || _edge_partner_zone "$EDGE_ROGUE_DOMAIN" rogue || return 1
+  [ $rogue -eq 0 ] || _edge_partner_zone "$EDGE_SPOOF_DOMAIN" spoofer || return 1
   lab_dns_start dns || return 1
   EDGE_T_LAB_UP_MS=$(($(lab_now_ms) - t0))
 
@@ -249,7 +266,7 @@ edge_topology_up() {
   lab_start_prosody internal --domain "$EDGE_DOMAIN" --cert internal --no-s2s \
     --user "bob@$EDGE_DOMAIN:bob-pw" --offline \
     --component "$EDGE_LEGACY_DOMAIN:$secret" --component "$EDGE_TLS_DOMAIN:$secret" \
-    --component "$EDGE_EJ_DOMAIN:$secret" --component-port "$EDGE_COMPONENT_PORT" || return 1
+    --component "$EDGE_EJ_DOMAIN:$secret" --component "$EDGE_SPOOF_DOMAIN:$secret" --component-port "$EDGE_COMPONENT_PORT" || return 1
   lab_start_prosody legacy --domain "$EDGE_LEGACY_DOMAIN" --plain-s2s \
     --user "alice@$EDGE_LEGACY_DOMAIN:alice-pw" --user "carla@$EDGE_LEGACY_DOMAIN:carla-pw" || return 1
   lab_start_prosody tlspartner --domain "$EDGE_TLS_DOMAIN" --cert tlspartner --secure-auth \
@@ -272,7 +289,7 @@ edge_component_links() {
 
 # edge_start_edgeproxy BINARY [EXTRA_ARGS...] — runs `BINARY --config $EDGE_CONFIG` in the edge
 # host (process "edgeproxy", log $LAB_DIR/logs/edgeproxy.log), waits until it listens on
-# 5269 and has one component link per partner domain (3) to the internal server.
+# 5269 and has one component link per partner domain ($EDGE_PARTNER_COUNT) to the internal server.
 edge_start_edgeproxy() {
   local bin=$1
   shift
@@ -281,8 +298,8 @@ edge_start_edgeproxy() {
   t0=$(lab_now_ms)
   lab_spawn edgeproxy edge "$bin" --config "$EDGE_CONFIG" "$@" || return 1
   lab_wait_port edge 5269 "${EDGE_START_TIMEOUT:-20}" edgeproxy || return 1
-  if ! lab_wait_for "${EDGE_START_TIMEOUT:-20}" _edge_links_at_least 3; then
-    lab_log "edgeproxy: $(edge_component_links) of 3 component links to the internal server"
+  if ! lab_wait_for "${EDGE_START_TIMEOUT:-20}" _edge_links_at_least "$EDGE_PARTNER_COUNT"; then
+    lab_log "edgeproxy: $(edge_component_links) of $EDGE_PARTNER_COUNT component links to the internal server"
     lab_show_log "$(lab_log_file edgeproxy)" 80
     return 1
   fi
@@ -303,11 +320,12 @@ EOF
     case $h in
       dns) what="NSD: $(ls "$LAB_DIR/dns/zones" | sed -n 's/\.zone$//p' | tr '\n' ' ')" ;;
       edge) what="$EDGE_FQDN, edgeproxy$(lab_alive edgeproxy 2>/dev/null && echo " (running, pid $(lab_pid edgeproxy))" || echo " (not started)")" ;;
-      internal) what="Prosody $EDGE_DOMAIN, components $EDGE_LEGACY_DOMAIN $EDGE_TLS_DOMAIN $EDGE_EJ_DOMAIN on :$EDGE_COMPONENT_PORT" ;;
+      internal) what="Prosody $EDGE_DOMAIN, components $EDGE_LEGACY_DOMAIN $EDGE_TLS_DOMAIN $EDGE_EJ_DOMAIN $EDGE_SPOOF_DOMAIN on :$EDGE_COMPONENT_PORT" ;;
       legacy) what="Prosody $EDGE_LEGACY_DOMAIN: plaintext + dialback only" ;;
       tlspartner) what="Prosody $EDGE_TLS_DOMAIN: TLS + SASL EXTERNAL only" ;;
       ejpartner) what="ejabberd $EDGE_EJ_DOMAIN: TLS" ;;
       rogue) what="Prosody $EDGE_ROGUE_DOMAIN: not an allowed partner" ;;
+      spoofer) what="$EDGE_SPOOF_DOMAIN: allowed dialback partner, played by tests/lab/s2s_peer.py" ;;
     esac
     printf '  %-11s %-18s %s\n' "$h" "$(tr '\n' ' ' <"$LAB_DIR/hosts/$h/addresses")" "$what"
   done
@@ -355,6 +373,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   fi
   edge_print_info
   if [ $keep -eq 1 ]; then
+    lab_keep
     trap - EXIT
     exit 0
   fi

@@ -62,3 +62,37 @@ EOF
 
 lab_cert_file() { echo "$LAB_DIR/certs/$1.crt"; }
 lab_key_file() { echo "$LAB_DIR/certs/$1.key"; }
+
+# lab_ca_sign_csr CSR OUT [--server-only] [--days N]
+# Signs a certificate request (e.g. from `certtool request --out`) with the lab CA, the way a
+# CA would: the request's subject and subjectAltName are kept, the CA sets basic constraints,
+# key usage and EKU (serverAuth + clientAuth, or serverAuth only with --server-only). Writes the
+# PEM certificate to OUT; the chain is just $(lab_ca_file).
+lab_ca_sign_csr() {
+  local csr=$1 out=$2
+  shift 2 || { lab_die "usage: lab_ca_sign_csr CSR OUT [--server-only] [--days N]"; return 2; }
+  local eku="serverAuth,clientAuth" days=2
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --server-only) eku="serverAuth"; shift ;;
+      --days) days=$2; shift 2 ;;
+      *) lab_die "lab_ca_sign_csr: unknown option $1"; return 2 ;;
+    esac
+  done
+  local ext
+  ext=$(mktemp "$LAB_DIR/certs/csr-ext.XXXXXX")
+  cat >"$ext" <<EOF
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment,keyAgreement
+extendedKeyUsage = $eku
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+  openssl req -in "$csr" -noout -verify 2>/dev/null || { lab_die "$csr: not a valid CSR"; rm -f "$ext"; return 1; }
+  # "-copy_extensions copy" takes the request's extensions (its SANs) except those the CA
+  # sets above.
+  openssl x509 -req -in "$csr" -CA "$LAB_DIR/ca/ca.crt" -CAkey "$LAB_DIR/ca/ca.key" \
+    -CAcreateserial -days "$days" -extfile "$ext" -copy_extensions copy -out "$out" \
+    2>"$ext.log" || { cat "$ext.log" >&2; rm -f "$ext" "$ext.log"; return 1; }
+  rm -f "$ext" "$ext.log"
+}

@@ -63,9 +63,59 @@ _lab_dns_write_zone() {
     printf '@ 60 IN SOA ns.lab.example. hostmaster.lab.example. %s 3600 600 86400 30\n' "$serial"
     printf '@ 60 IN NS ns.lab.example.\n'
     cat "$d/zones/$zone.records"
-  } >"$d/zones/$zone.zone.tmp"
-  mv "$d/zones/$zone.zone.tmp" "$d/zones/$zone.zone"
+  } >"$d/zones/$zone.unsigned"
+  if [ -f "$d/zones/$zone.sign" ]; then
+    _lab_dns_sign_file "$zone" || return 1
+  else
+    mv "$d/zones/$zone.unsigned" "$d/zones/$zone.zone"
+  fi
   echo "$serial" >"$d/zones/$zone.serial"
+}
+
+# Signs ZONE.unsigned into ZONE.zone with the zone's keys (NSEC3), with signatures valid now,
+# or expired a long time ago when the zone was signed with --expired (a bogus zone).
+_lab_dns_sign_file() {
+  local zone=$1 d k
+  d=$(_lab_dns_dir)
+  k="$d/keys/$zone"
+  local window=()
+  [ "$(cat "$d/zones/$zone.sign")" != expired ] || window=(-i 20200101000000 -e 20200201000000)
+  ldns-signzone -n "${window[@]}" -f "$d/zones/$zone.zone.tmp" "$d/zones/$zone.unsigned" \
+    "$k/$(cat "$k/zsk")" "$k/$(cat "$k/ksk")" 2>"$d/zones/$zone.sign.log" ||
+    { cat "$d/zones/$zone.sign.log" >&2; return 1; }
+  mv "$d/zones/$zone.zone.tmp" "$d/zones/$zone.zone"
+}
+
+# lab_dns_sign ZONE [--expired] — signs ZONE (ECDSA P-256 KSK + ZSK made once, NSEC3) from now on
+# and publishes it; --expired signs with signatures that expired in 2020 (a bogus zone).
+# Validators take $(lab_dns_anchors) (the KSKs' DNSKEY lines) or the DS from lab_dns_ds ZONE.
+lab_dns_sign() {
+  local zone=$1 mode=valid d k
+  [ "${2:-}" != --expired ] || mode=expired
+  d=$(_lab_dns_dir)
+  [ -f "$d/zones/$zone.records" ] || { lab_die "no lab zone $zone"; return 2; }
+  k="$d/keys/$zone"
+  if [ ! -f "$k/ksk" ]; then
+    mkdir -p "$k"
+    (cd "$k" && ldns-keygen -a ECDSAP256SHA256 -k "$zone" >ksk && ldns-keygen -a ECDSAP256SHA256 "$zone" >zsk) ||
+      { lab_die "ldns-keygen failed for $zone"; return 1; }
+  fi
+  echo "$mode" >"$d/zones/$zone.sign"
+  local z
+  for z in "$d"/keys/*/ksk; do
+    cat "$(dirname "$z")/$(cat "$z").key"
+  done >"$d/anchors"
+  _lab_dns_write_zone "$zone" || return 1
+  _lab_dns_apply "$zone" 0
+}
+
+# The trust-anchor file (DNSKEY lines of every signed zone's KSK), e.g. for --trust-anchor.
+lab_dns_anchors() { echo "$(_lab_dns_dir)/anchors"; }
+# lab_dns_ds ZONE — the zone's DS record (SHA-256), to publish in a parent or use as anchor.
+lab_dns_ds() {
+  local k
+  k="$(_lab_dns_dir)/keys/$1"
+  ldns-key2ds -n -2 "$k/$(cat "$k/ksk").key"
 }
 
 # Reloads a running NSD: a new zone needs a new config (restart), a changed one a SIGHUP.

@@ -29,6 +29,7 @@ lab_up() {
     esac
   done
   [ "$(id -u)" -eq 0 ] || { lab_die "the lab needs root (network namespaces)"; return 1; }
+  lab_reap_stale
   local tool
   for tool in ip unshare setsid ss openssl; do
     command -v "$tool" >/dev/null || { lab_die "missing tool: $tool (run scripts/setup)"; return 1; }
@@ -43,6 +44,7 @@ lab_up() {
   chmod 755 "$LAB_DIR"
   mkdir -p "$LAB_DIR"/{hosts,procs,logs,certs}
   echo "$LAB_ID" >"$LAB_DIR/id"
+  echo $$ >"$LAB_DIR/owner"
   _lab_netns_add "${LAB_ID}-br" || return 1
   ip -n "${LAB_ID}-br" link add br0 type bridge || return 1
   ip -n "${LAB_ID}-br" link set br0 up || return 1
@@ -207,6 +209,25 @@ lab_down() {
 }
 
 _lab_pgid() { sed -E 's/^.*\) [A-Za-z] [0-9]+ ([0-9]+) .*/\1/' "/proc/$1/stat" 2>/dev/null; }
+
+# lab_keep — marks the lab as deliberately left running (--keep): lab_reap_stale spares it
+# after its owner exits. tests/lab/lab_down.sh RUN_DIR removes it.
+lab_keep() { touch "$LAB_DIR/kept"; }
+
+# lab_reap_stale — tears down labs whose owner process died without running lab_down (killed
+# by SIGKILL, e.g. a test runner's timeout): their servers run in their own sessions and
+# would otherwise outlive them. Labs marked with lab_keep are spared. lab_up calls it.
+lab_reap_stale() {
+  local d owner
+  for d in /tmp/edgekit-lab-*; do
+    [ -f "$d/id" ] && [ -f "$d/owner" ] && [ ! -e "$d/kept" ] || continue
+    owner=$(cat "$d/owner")
+    [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null || continue
+    lab_log "reaping stale lab $(cat "$d/id") (owner $owner is gone)"
+    (LAB_DIR=$d LAB_ID=$(cat "$d/id") lab_down) 2>/dev/null
+  done
+  return 0
+}
 
 # lab_leftovers ID — prints namespaces and processes a lab with this ID left behind (empty when
 # clean). Tests call it after lab_down to prove the teardown.

@@ -1,0 +1,208 @@
+#include "edgeproxy/connection.hpp"
+
+#include <array>
+
+#include "common/log.hpp"
+#include "edgeproxy/edge.hpp"
+#include "edgeproxy/tls_contexts.hpp"
+
+namespace edgekit::edgeproxy {
+namespace {
+constexpr std::size_t kReadBufferBytes = 16 * 1024;
+constexpr std::chrono::milliseconds kCloseFlushLimit{2000};
+}  // namespace
+
+Connection::Connection(Edge& edge, tcp::socket socket, std::string direction)
+    : edge_(edge),
+      transport_(std::move(socket)),
+      id_(edge.next_connection_id()),
+      direction_(std::move(direction)),
+      drained_(edge.io()),
+      deadline_timer_(edge.io()) {
+  boost::system::error_code ec;
+  const auto remote = transport_.socket().remote_endpoint(ec);
+  if (!ec) {
+    peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+  }
+  boost::system::error_code ignored;
+  transport_.socket().set_option(tcp::no_delay(true), ignored);
+  edge_.metrics().connection_opened();
+}
+
+Connection::~Connection() {
+  edge_.metrics().connection_closed();
+}
+
+void Connection::send(std::string data) {
+  if (closed_) {
+    return;
+  }
+  if (queue_.size() + data.size() > edge_.max_write_queue_bytes()) {
+    // A peer that does not read: drop it rather than buffer without bound.
+    close_reason_ = "write-queue-full";
+    closing_ = true;
+    transport_.close();
+    return;
+  }
+  queue_ += data;
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(
+        edge_.io(), [self = shared_from_this()] { return self->writer(); }, asio::detached);
+  }
+}
+
+awaitable<void> Connection::writer() {
+  while (!queue_.empty() && !closed_) {
+    in_flight_.clear();
+    in_flight_.swap(queue_);
+    boost::system::error_code ec;
+    co_await transport_.write(asio::buffer(in_flight_), ec);
+    last_write_ = std::chrono::steady_clock::now();
+    if (ec) {
+      queue_.clear();
+      if (close_reason_.empty()) {
+        close_reason_ = "write-error";
+      }
+      closing_ = true;
+      transport_.stop_reading();
+      break;
+    }
+  }
+  writing_ = false;
+  drained_.cancel();
+}
+
+awaitable<void> Connection::drain(std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (writing_ && std::chrono::steady_clock::now() < until) {
+    drained_.expires_at(until);
+    boost::system::error_code ignored;
+    co_await drained_.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
+}
+
+void Connection::perform(Actions& actions) {
+  for (auto& action : actions) {
+    switch (action.kind) {
+      case ActionKind::kSend: send(std::move(action.data)); break;
+      case ActionKind::kStartTls: tls_requested_ = true; break;
+      case ActionKind::kClose:
+        if (close_reason_.empty()) {
+          close_reason_ = action.reason;
+        }
+        closing_ = true;
+        break;
+      default: on_action(action); break;
+    }
+  }
+  actions.clear();
+}
+
+void Connection::request_close(std::string reason) {
+  if (close_reason_.empty()) {
+    close_reason_ = std::move(reason);
+  }
+  closing_ = true;
+  transport_.stop_reading();
+}
+
+void Connection::set_deadline(std::chrono::milliseconds from_now, std::string reason) {
+  deadline_ = std::chrono::steady_clock::now() + from_now;
+  deadline_reason_ = std::move(reason);
+}
+
+void Connection::finish() noexcept {
+  closed_ = true;
+  closing_ = true;
+  deadline_timer_.cancel();
+  transport_.close();
+}
+
+void Connection::start_watchdog() {
+  asio::co_spawn(
+      edge_.io(), [self = shared_from_this()] { return self->watchdog(); }, asio::detached);
+}
+
+awaitable<void> Connection::watchdog() {
+  while (!closed_) {
+    auto wake = deadline_;
+    if (keepalive_.count() > 0) {
+      wake = std::min(wake, last_write_ + keepalive_);
+    }
+    deadline_timer_.expires_at(wake);
+    boost::system::error_code ec;
+    co_await deadline_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (closed_) {
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline_) {
+      Actions out;
+      on_timeout(deadline_reason_, out);
+      perform(out);
+      if (close_reason_.empty()) {
+        close_reason_ = deadline_reason_;
+      }
+      closing_ = true;
+      deadline_ = std::chrono::steady_clock::time_point::max();
+      transport_.stop_reading();
+      // A peer that neither reads nor closes is cut after the flush limit.
+      deadline_timer_.expires_after(kCloseFlushLimit);
+      co_await deadline_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (!closed_) {
+        transport_.close();
+      }
+      break;
+    }
+    if (keepalive_.count() > 0 && now >= last_write_ + keepalive_ && !writing_) {
+      send(" ");  // whitespace keepalive (RFC 6120 §4.6.1)
+    }
+  }
+}
+
+awaitable<void> Connection::run_stream() {
+  auto self = shared_from_this();
+  std::array<char, kReadBufferBytes> buffer{};
+  Actions out;
+  while (!closing_) {
+    boost::system::error_code ec;
+    const std::size_t n = co_await transport_.read_some(asio::buffer(buffer), ec);
+    if (ec) {
+      if (close_reason_.empty()) {
+        close_reason_ = ec == asio::error::eof ? "peer-disconnected" : "read-error";
+      }
+      break;
+    }
+    on_bytes(std::string_view(buffer.data(), n), out);
+    perform(out);
+    if (tls_requested_ && !closing_) {
+      tls_requested_ = false;
+      co_await drain(kCloseFlushLimit);
+      auto contexts = edge_.tls();
+      if (!contexts) {
+        close_reason_ = "tls-unavailable";
+        break;
+      }
+      co_await transport_.start_tls(tls_server() ? contexts->server : contexts->client,
+                                    tls_server(), tls_sni(), ec);
+      if (ec) {
+        close_reason_ = "tls-handshake-failed";
+        log_warn("tls.failed", {{"conn", id_},
+                                {"partner", partner_label()},
+                                {"reason", "tls-handshake-failed"},
+                                {"detail", ec.message()}});
+        break;
+      }
+      on_tls(peer_certificate_check(transport_.ssl()), out);
+      perform(out);
+    }
+  }
+  co_await drain(kCloseFlushLimit);
+  closed_ = true;
+  transport_.close();
+  deadline_timer_.cancel();
+  on_closed(close_reason_.empty() ? "closed" : close_reason_);
+}
+
+}  // namespace edgekit::edgeproxy

@@ -1,0 +1,134 @@
+#pragma once
+// The running edge: listeners, the router between partner streams and component links, and
+// the lifecycle (SIGHUP reload, SIGTERM graceful stop). Everything runs on one event loop
+// thread (docs/adr/0001-edgeproxy-threading.md), so the routing tables need no locks.
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/config.hpp"
+#include "edgeproxy/asio.hpp"
+#include "edgeproxy/dialback_key.hpp"
+#include "edgeproxy/metrics.hpp"
+#include "edgeproxy/stanza_policy.hpp"
+#include "edgeproxy/tls_contexts.hpp"
+#include "edgeproxy/xmpp_resolver.hpp"
+
+namespace edgekit::edgeproxy {
+
+class InboundConnection;
+class OutboundConnection;
+class ComponentConnection;
+
+struct EdgeOptions {
+  std::filesystem::path config_path;
+  std::string store_override;  // --store
+};
+
+class Edge {
+ public:
+  Edge(asio::io_context& io, std::shared_ptr<const Config> config, EdgeOptions options);
+  ~Edge();
+  Edge(const Edge&) = delete;
+  Edge& operator=(const Edge&) = delete;
+
+  // Loads secrets and the TLS identity, binds the listeners, starts the component links.
+  Result<void> start();
+  void reload();    // SIGHUP
+  void shutdown();  // SIGTERM
+
+  // ---- for connections -----------------------------------------------------------------
+  asio::io_context& io() noexcept { return io_; }
+  [[nodiscard]] std::shared_ptr<const Config> config() const noexcept { return config_; }
+  [[nodiscard]] std::shared_ptr<const DialbackKeys> keys() const noexcept { return keys_; }
+  [[nodiscard]] std::shared_ptr<TlsContexts> tls() const noexcept { return tls_; }
+  Metrics& metrics() noexcept { return metrics_; }
+  std::string next_connection_id();
+  [[nodiscard]] std::size_t max_write_queue_bytes() const noexcept;
+  [[nodiscard]] bool stopping() const noexcept { return stopping_; }
+
+  // Inbound (partner -> us).
+  void deliver_from_partner(const std::string& partner, Element stanza);
+  void request_verify(const std::shared_ptr<InboundConnection>& inbound, const Action& request);
+  void inbound_closed(const InboundConnection* connection);
+  // Outbound (us -> partner).
+  void outbound_ready(const std::shared_ptr<OutboundConnection>& connection);
+  void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
+                       const std::string& reason);
+  void verified(const Action& answer);
+  // Component links (internal server).
+  void component_ready(const std::shared_ptr<ComponentConnection>& connection);
+  void component_closed(const std::shared_ptr<ComponentConnection>& connection,
+                        const std::string& reason);
+  void deliver_from_internal(const std::string& component_domain, Element stanza);
+
+ private:
+  struct HeldStanza {
+    std::string raw;
+    Element element;  // routing attributes, for the bounce
+    std::chrono::steady_clock::time_point expires;
+  };
+  struct ComponentSlot {
+    std::shared_ptr<ComponentConnection> connection;
+    std::deque<HeldStanza> held;
+    std::chrono::milliseconds backoff{1000};
+    std::unique_ptr<asio::steady_timer> retry;
+    bool wanted = true;
+  };
+  struct PendingVerify {
+    std::weak_ptr<InboundConnection> inbound;
+    std::string originating;
+    std::string receiving;
+    std::string stream_id;
+  };
+
+  awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, bool direct_tls);
+  awaitable<void> metrics_loop(std::shared_ptr<tcp::acceptor> acceptor);
+  awaitable<void> held_sweeper();
+  void connect_component(const std::string& domain);
+  void schedule_component_retry(const std::string& domain);
+  void sync_components();
+  void send_to_partner(const std::string& local, const std::string& remote, std::string raw,
+                       const Element& routing);
+  void send_to_internal(const std::string& component_domain, std::string raw,
+                        const Element& routing);
+  void bounce_to_internal(const Element& stanza, StanzaError condition, std::string_view reason);
+  void bounce_to_partner(const Element& stanza, StanzaError condition, std::string_view reason);
+  std::shared_ptr<OutboundConnection> outbound_for(const std::string& local,
+                                                   const std::string& remote, bool verify);
+  Result<void> load_secrets(const Config& config);
+  [[nodiscard]] std::string store_root(const Config& config) const;
+
+  asio::io_context& io_;
+  std::shared_ptr<const Config> config_;
+  EdgeOptions options_;
+  std::shared_ptr<const DialbackKeys> keys_;
+  std::shared_ptr<TlsContexts> tls_;
+  std::string component_secret_;
+  StanzaPolicy policy_;
+  Metrics metrics_;
+  XmppResolver resolver_;
+  std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+  std::map<std::string, ComponentSlot> components_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<OutboundConnection>> outbound_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<OutboundConnection>> verifiers_;
+  std::set<std::shared_ptr<InboundConnection>> inbound_;
+  std::vector<PendingVerify> pending_verifies_;
+  std::uint64_t next_id_ = 1;
+  bool stopping_ = false;
+  asio::steady_timer sweeper_;
+
+  friend class RouterTestAccess;
+};
+
+// Rewrites an explicit default namespace on a relayed stanza's start tag (xmlns='jabber:server'
+// -> 'jabber:component:accept' and back); stanzas without one are relayed untouched.
+std::string relay_bytes(Element& stanza, std::string_view from_ns, std::string_view to_ns);
+
+}  // namespace edgekit::edgeproxy

@@ -1,0 +1,37 @@
+#pragma once
+// Per-partner counters for GET /metrics (Prometheus text format). Updated on the event loop
+// thread only, so plain integers.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace edgekit::edgeproxy {
+
+struct PartnerMetrics {
+  std::map<std::string, std::uint64_t> streams;  // "in|dialback", "out|sasl-external", ...
+  std::uint64_t stanzas_in = 0;                  // partner -> internal
+  std::uint64_t stanzas_out = 0;                 // internal -> partner
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t bounces = 0;
+  std::map<std::string, std::uint64_t> failures;  // by reason code
+  std::uint64_t queue_depth = 0;
+};
+
+class Metrics {
+ public:
+  PartnerMetrics& partner(std::string_view domain);
+  void failure(std::string_view partner, std::string_view reason);
+  void connection_opened() noexcept { ++connections_; }
+  void connection_closed() noexcept { --connections_; }
+  [[nodiscard]] std::int64_t connections() const noexcept { return connections_; }
+  [[nodiscard]] std::string render() const;
+
+ private:
+  std::map<std::string, PartnerMetrics, std::less<>> partners_;
+  std::int64_t connections_ = 0;
+};
+
+}  // namespace edgekit::edgeproxy

@@ -1,0 +1,199 @@
+#include "edgeproxy/outbound_connection.hpp"
+
+#include "common/log.hpp"
+#include "edgeproxy/edge.hpp"
+
+namespace edgekit::edgeproxy {
+namespace {
+constexpr std::size_t kMaxQueuedStanzas = 10'000;
+constexpr std::size_t kMaxQueuedBytes = std::size_t{16} * 1024 * 1024;
+constexpr std::chrono::seconds kConnectAttemptTimeout{10};
+}  // namespace
+
+OutboundConnection::OutboundConnection(Edge& edge, OutboundOptions options)
+    : Connection(edge, tcp::socket(edge.io()), "out"), session_(std::move(options), edge.keys()) {}
+
+std::shared_ptr<OutboundConnection> OutboundConnection::self() {
+  return std::static_pointer_cast<OutboundConnection>(shared_from_this());
+}
+
+void OutboundConnection::start(XmppResolver& resolver) {
+  set_deadline(edge_.config()->federation.stream_establishment_timeout, "establishment-timeout");
+  start_watchdog();
+  const auto config = edge_.config();
+  resolver.resolve(config->dns.nameservers, session_.options().remote,
+                   session_.options().policy.proxy_fqdn,
+                   [me = self()](Result<ResolvedEndpoints> resolved) mutable {
+                     asio::co_spawn(
+                         me->edge_.io(),
+                         [me, resolved = std::move(resolved)]() mutable {
+                           return me->connect_and_run(std::move(resolved));
+                         },
+                         asio::detached);
+                   });
+}
+
+awaitable<void> OutboundConnection::connect_and_run(Result<ResolvedEndpoints> resolved) {
+  auto me = self();
+  if (!resolved) {
+    log_warn("stream.failed", {{"conn", id_},
+                               {"direction", "out"},
+                               {"partner", session_.options().remote},
+                               {"reason", "dns-failed"},
+                               {"detail", resolved.error().why}});
+    finish();
+    on_closed("dns-failed");
+    co_return;
+  }
+  boost::system::error_code ec = asio::error::host_not_found;
+  for (const auto& endpoint : resolved.value().endpoints) {
+    if (closing()) {
+      break;
+    }
+    auto& socket = transport_.socket();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    asio::steady_timer guard(edge_.io());
+    guard.expires_after(kConnectAttemptTimeout);
+    guard.async_wait([&socket](const boost::system::error_code& wait_ec) {
+      if (!wait_ec) {
+        boost::system::error_code close_ec;
+        socket.close(close_ec);
+      }
+    });
+    co_await socket.async_connect(endpoint, asio::redirect_error(use_awaitable, ec));
+    guard.cancel();
+    if (!ec) {
+      peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+      socket.set_option(tcp::no_delay(true), ignored);
+      break;
+    }
+  }
+  if (ec || closing()) {
+    log_warn("stream.failed", {{"conn", id_},
+                               {"direction", "out"},
+                               {"partner", session_.options().remote},
+                               {"reason", "connect-failed"},
+                               {"detail", ec.message()}});
+    finish();
+    on_closed(timed_out_ ? "establishment-timeout" : "connect-failed");
+    co_return;
+  }
+  log_info(
+      "stream.opened",
+      {{"conn", id_},
+       {"direction", "out"},
+       {"peer", peer_},
+       {"partner", session_.options().remote},
+       {"local", session_.options().local},
+       {"purpose", session_.options().purpose == OutboundPurpose::kVerify ? "verify" : "stanzas"}});
+  Actions out;
+  session_.on_connected(out);
+  perform(out);
+  co_await run_stream();
+}
+
+bool OutboundConnection::enqueue(std::string raw, Element routing) {
+  if (session_.ready() && !closing()) {
+    edge_.metrics().partner(session_.options().policy.domain).bytes_out += raw.size();
+    send(std::move(raw));
+    return true;
+  }
+  if (queue_.size() >= kMaxQueuedStanzas || queue_bytes_ + raw.size() > kMaxQueuedBytes ||
+      closing()) {
+    return false;
+  }
+  queue_bytes_ += raw.size();
+  queue_.push_back(QueuedStanza{std::move(raw), std::move(routing)});
+  edge_.metrics().partner(session_.options().policy.domain).queue_depth = queue_.size();
+  return true;
+}
+
+void OutboundConnection::request_verify(VerifyRequest request) {
+  Actions out;
+  session_.request_verify(std::move(request), out);
+  perform(out);
+}
+
+void OutboundConnection::shutdown() {
+  Actions out;
+  session_.on_shutdown(out);
+  perform(out);
+  request_close("shutdown");
+}
+
+void OutboundConnection::on_bytes(std::string_view bytes, Actions& out) {
+  if (session_.ready()) {
+    set_deadline(edge_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
+  }
+  session_.on_bytes(bytes, out);
+}
+
+void OutboundConnection::on_tls(CertificateCheck check, Actions& out) {
+  session_.on_tls_established(std::move(check), out);
+}
+
+void OutboundConnection::on_timeout(std::string_view reason, Actions& out) {
+  timed_out_ = !session_.ready();
+  session_.on_timeout(reason, out);
+}
+
+void OutboundConnection::on_action(Action& action) {
+  switch (action.kind) {
+    case ActionKind::kReady: {
+      log_info("stream.authenticated",
+               {{"conn", id_},
+                {"direction", "out"},
+                {"peer", peer_},
+                {"partner", action.domain},
+                {"local", action.local},
+                {"method", action.method},
+                {"tls", transport_.secured() ? tls_version(transport_.ssl()) : "none"}});
+      const std::string& partner = session_.options().policy.domain;
+      ++edge_.metrics().partner(partner).streams["out|" + action.method];
+      set_deadline(edge_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
+      if (session_.options().policy.keepalive) {
+        set_keepalive(edge_.config()->federation.keepalive_interval);
+      }
+      std::string batch;
+      for (auto& queued : queue_) {
+        batch += queued.raw;
+      }
+      edge_.metrics().partner(partner).bytes_out += batch.size();
+      edge_.metrics().partner(partner).queue_depth = 0;
+      queue_.clear();
+      queue_bytes_ = 0;
+      if (!batch.empty()) {
+        send(std::move(batch));
+      }
+      edge_.outbound_ready(self());
+      break;
+    }
+    case ActionKind::kVerified: edge_.verified(action); break;
+    default: break;
+  }
+}
+
+void OutboundConnection::on_closed(const std::string& reason) {
+  if (closed_reported_) {
+    return;
+  }
+  closed_reported_ = true;
+  if (reason == "peer-closed" || reason == "shutdown" || reason == "inactivity-timeout") {
+    log_info("stream.closed", {{"conn", id_},
+                               {"direction", "out"},
+                               {"peer", peer_},
+                               {"partner", session_.options().remote},
+                               {"reason", reason}});
+  } else {
+    edge_.metrics().failure(session_.options().policy.domain, reason);
+    log_warn("stream.closed", {{"conn", id_},
+                               {"direction", "out"},
+                               {"peer", peer_},
+                               {"partner", session_.options().remote},
+                               {"reason", reason}});
+  }
+  edge_.outbound_closed(self(), reason);
+}
+
+}  // namespace edgekit::edgeproxy

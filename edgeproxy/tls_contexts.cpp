@@ -1,0 +1,123 @@
+#include "edgeproxy/tls_contexts.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <cstring>
+
+#include "common/identity.hpp"
+#include "common/store.hpp"
+#include "common/x509.hpp"
+
+namespace edgekit::edgeproxy {
+namespace {
+
+constexpr unsigned char kAlpnXmppServer[] = {11,  'x', 'm', 'p', 'p', '-',
+                                             's', 'e', 'r', 'v', 'e', 'r'};
+
+int accept_any_certificate(int /*preverify*/, X509_STORE_CTX* /*ctx*/) {
+  return 1;  // the verdict is kept in SSL_get_verify_result and judged by the policy
+}
+
+int select_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen,
+                const unsigned char* in, unsigned int inlen, void* /*arg*/) {
+  unsigned char* selected = nullptr;
+  if (SSL_select_next_proto(&selected, outlen, kAlpnXmppServer, sizeof(kAlpnXmppServer), in,
+                            inlen) == OPENSSL_NPN_NEGOTIATED) {
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+Result<void> configure(SSL_CTX* ctx, const std::filesystem::path& cert,
+                       const std::filesystem::path& chain, const std::filesystem::path& key,
+                       const Config& config) {
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_use_certificate_file(ctx, cert.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return make_error(GeneralErrc::kIo, cert.string(),
+                      "cannot load the certificate: " + ossl::last_error_string());
+  }
+  if (!chain.empty() && std::filesystem::exists(chain)) {
+    auto certificates = x509::load_certificates(chain);
+    if (certificates) {
+      for (auto& extra : certificates.value()) {
+        if (SSL_CTX_add1_chain_cert(ctx, extra.get()) != 1) {
+          return make_error(GeneralErrc::kIo, chain.string(), "cannot add the chain");
+        }
+      }
+    }
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    return make_error(GeneralErrc::kIo, key.string(),
+                      "cannot load the private key or it does not match the certificate");
+  }
+  const std::string ca_file = config.federation.ca_file.empty()
+                                  ? std::string()
+                                  : config.resolve_path(config.federation.ca_file).string();
+  if (!ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
+      return make_error(GeneralErrc::kIo, ca_file, "cannot load federation.ca_file");
+    }
+  } else {
+    SSL_CTX_set_default_verify_paths(ctx);
+  }
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &accept_any_certificate);
+  return ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<TlsContexts>> load_tls_contexts(const Config& config,
+                                                       const std::string& store_root) {
+  auto store = Store::open(store_root, false);
+  if (!store) {
+    return store.error();
+  }
+  auto identity = read_identity(store.value());
+  if (!identity) {
+    return identity.error();
+  }
+  auto cert = store.value().resolve(identity.value().certificate);
+  auto key = store.value().resolve(identity.value().key);
+  if (!cert || !key) {
+    return make_error(GeneralErrc::kUsage, "identity.json", "bad certificate or key path");
+  }
+  std::filesystem::path chain;
+  if (!identity.value().chain.empty()) {
+    auto resolved = store.value().resolve(identity.value().chain);
+    if (resolved) {
+      chain = resolved.value();
+    }
+  }
+  auto contexts = std::make_shared<TlsContexts>();
+  for (SSL_CTX* ctx : {contexts->server.native_handle(), contexts->client.native_handle()}) {
+    auto configured = configure(ctx, cert.value(), chain, key.value(), config);
+    if (!configured) {
+      return configured.error();
+    }
+  }
+  SSL_CTX_set_alpn_select_cb(contexts->server.native_handle(), &select_alpn, nullptr);
+  contexts->thumbprint = identity.value().thumbprint;
+  return contexts;
+}
+
+CertificateCheck peer_certificate_check(SSL* ssl) {
+  ossl::X509Ptr peer(SSL_get1_peer_certificate(ssl));
+  if (!peer) {
+    return [](std::string_view) { return false; };
+  }
+  const bool chain_ok = SSL_get_verify_result(ssl) == X509_V_OK;
+  auto shared = std::make_shared<ossl::X509Ptr>(std::move(peer));
+  return [shared, chain_ok](std::string_view domain) {
+    return chain_ok && x509::matches_domain(shared->get(), domain);
+  };
+}
+
+std::string tls_version(SSL* ssl) {
+  return SSL_get_version(ssl);
+}
+
+}  // namespace edgekit::edgeproxy

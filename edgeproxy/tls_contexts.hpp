@@ -1,0 +1,34 @@
+#pragma once
+// The TLS side of the edge: a server context (STARTTLS and XEP-0368 direct TLS, ALPN
+// "xmpp-server") and a client context (outbound, presenting the same certificate for SASL
+// EXTERNAL), both TLS 1.2+, built from the store's identity.json. Peer certificates are
+// requested and checked against federation.ca_file (or the system roots) but never fail the
+// handshake: the partner policy decides what an unverified peer may do.
+
+#include <memory>
+#include <string>
+
+#include "common/config.hpp"
+#include "common/error.hpp"
+#include "common/openssl_ptr.hpp"
+#include "edgeproxy/asio.hpp"
+#include "edgeproxy/session_action.hpp"
+
+namespace edgekit::edgeproxy {
+
+struct TlsContexts {
+  asio::ssl::context server{asio::ssl::context::tls_server};
+  asio::ssl::context client{asio::ssl::context::tls_client};
+  std::string thumbprint;  // of the loaded certificate, for logs
+};
+
+// Loads identity.json from the store named by the config; Error when absent or unusable.
+Result<std::shared_ptr<TlsContexts>> load_tls_contexts(const Config& config,
+                                                       const std::string& store_root);
+
+// What the handshake learnt about the peer certificate, as the cores' CertificateCheck.
+CertificateCheck peer_certificate_check(SSL* ssl);
+// "TLSv1.3" etc.
+std::string tls_version(SSL* ssl);
+
+}  // namespace edgekit::edgeproxy

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# edgeproxy between an internal Prosody (attached as XEP-0114 components, no s2s of its own)
+# and real partner servers, all in lab network namespaces with their own DNS:
+#  - gtalk.example: legacy Prosody, plaintext + dialback only (the Lync/Google Talk example);
+#  - tls.example:   Prosody with TLS + certificate authentication only (SASL EXTERNAL);
+#  - stranger.example: a Prosody that is not in the partner list.
+# Asserts on what the clients receive: messages and presence both ways, the unlisted partner
+# refused, a partner that vanishes producing a bounce, SIGHUP keeping streams up, and a
+# clean SIGTERM (exit 0).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR/../lab source=../lab/lab.sh
+source "$here/../lab/lab.sh"
+bin=${EDGEKIT_BIN:-$here/../../build/bin}
+[ -x "$bin/edgeproxy" ] || { echo "edgeproxy binary missing in $bin" >&2; exit 1; }
+
+fail() {
+  lab_log "FAIL: $*"
+  exit 1
+}
+
+lab_trap
+lab_up || fail "lab_up"
+lab_add_host dns 198.51.100.53 || fail "dns host"
+lab_add_host edge 198.51.100.10 || fail "edge host"
+lab_add_host internal 198.51.100.20 || fail "internal host"
+lab_add_host legacy 198.51.100.11 || fail "legacy host"
+lab_add_host tlsp 198.51.100.12 || fail "tls host"
+lab_add_host stranger 198.51.100.13 || fail "stranger host"
+
+declare -A ip_of=([edge]=198.51.100.10 [legacy]=198.51.100.11 [tlsp]=198.51.100.12
+  [stranger]=198.51.100.13)
+for pair in corp.example:edge gtalk.example:legacy tls.example:tlsp stranger.example:stranger; do
+  dom=${pair%%:*}
+  host=${pair#*:}
+  lab_dns_zone "$dom" <<ZONE || fail "zone $dom"
+_xmpp-server._tcp 60 IN SRV 0 5 5269 xmpp.$dom.
+xmpp 60 IN A ${ip_of[$host]}
+ZONE
+done
+lab_dns_start dns || fail "NSD"
+
+lab_issue_cert edge corp.example xmpp.corp.example || fail "edge cert"
+lab_issue_cert tlsp tls.example xmpp.tls.example || fail "tls partner cert"
+
+# The internal server: corp.example users, one component per partner domain, no federation.
+secret="component-$$-secret"
+lab_start_prosody internal --domain corp.example --no-s2s \
+  --component "gtalk.example:$secret" --component "tls.example:$secret" \
+  --user bob@corp.example:bob-pw --user bill@corp.example:bill-pw || fail "internal Prosody"
+lab_start_prosody legacy --domain gtalk.example --plain-s2s \
+  --user alice@gtalk.example:alice-pw || fail "legacy Prosody"
+lab_start_prosody tlsp --domain tls.example --cert tlsp --secure-auth --no-dialback \
+  --user carol@tls.example:carol-pw || fail "tls Prosody"
+lab_start_prosody stranger --domain stranger.example --plain-s2s \
+  --user dan@stranger.example:dan-pw || fail "stranger Prosody"
+
+# The edge: its store holds identity.json (what certtool assign writes) for the lab cert.
+ed="$LAB_DIR/edge"
+mkdir -p "$ed/store"
+chmod 700 "$ed/store"
+printf '%s\n' "$secret" >"$ed/component.secret"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ed/dialback.secret"
+cat >"$ed/store/identity.json" <<JSON
+{"role": "edge-external", "fqdn": "xmpp.corp.example", "xmpp_domains": ["corp.example"],
+ "certificate": "$(lab_cert_file edge)", "chain": "", "key": "$(lab_key_file edge)",
+ "thumbprint": "lab", "not_after": "2099-01-01T00:00:00Z", "validated": {}}
+JSON
+cat >"$ed/edgekit.toml" <<TOML
+[edge]
+fqdn = "xmpp.corp.example"
+xmpp_domains = ["corp.example"]
+store = "$ed/store"
+[dns]
+nameservers = ["198.51.100.53"]
+[listen]
+s2s = ["0.0.0.0:5269"]
+metrics = "127.0.0.1:9269"
+[internal]
+host = "198.51.100.20"
+port = 5347
+secret_file = "$ed/component.secret"
+[federation]
+dialback_secret_file = "$ed/dialback.secret"
+ca_file = "$(lab_ca_file)"
+stream_establishment_timeout = "15s"
+
+[[partner]]
+domain = "gtalk.example"
+type = "public-unverified"
+tls = "not-supported"
+sasl = "not-supported"
+dialback = true
+
+[[partner]]
+domain = "tls.example"
+type = "federated"
+tls = "required"
+sasl = "required"
+dialback = false
+TOML
+"$bin/edgeproxy" --check-config --config "$ed/edgekit.toml" || fail "check-config"
+lab_spawn edgeproxy edge "$bin/edgeproxy" --config "$ed/edgekit.toml" --log-level debug ||
+  fail "start edgeproxy"
+lab_wait_port edge 5269 10 edgeproxy || fail "edgeproxy does not listen"
+elog="$LAB_DIR/logs/edgeproxy.log"
+lab_wait_for 10 grep -q 'component.ready.*gtalk.example' "$elog" ||
+  fail "component link for gtalk.example never came up"
+lab_wait_for 10 grep -q 'component.ready.*tls.example' "$elog" || fail "no component link for tls.example"
+
+# 1. Plain + dialback partner: messages both ways; bob asks for alice's presence first, so
+#    the public-unverified rule lets alice's own request through afterwards.
+lab_client_start bob internal --no-tls --jid bob@corp.example --password bob-pw \
+  --ready-file "$LAB_DIR/bob.ready" \
+  --expect alice@gtalk.example "hello from gtalk" --send alice@gtalk.example "hello from corp" \
+  --subscribe alice@gtalk.example --expect-subscribed alice@gtalk.example ||
+  fail "start bob"
+lab_client_wait_event bob ready 20 || fail "bob never came online"
+lab_client alice legacy --no-tls --jid alice@gtalk.example --password alice-pw \
+  --send bob@corp.example "hello from gtalk" --expect bob@corp.example "hello from corp" \
+  --expect-subscribe bob@corp.example --approve bob@corp.example ||
+  fail "alice (legacy, dialback) did not get bob's message or subscription request"
+lab_client_wait bob 30 || fail "bob did not get alice's message or her approval"
+lab_client_received bob alice@gtalk.example "hello from gtalk" || fail "bob's inbox"
+lab_client_received alice bob@corp.example "hello from corp" || fail "alice's inbox"
+grep -q 'stream.authenticated.*direction=in.*partner=gtalk.example.*method=dialback' "$elog" ||
+  fail "no inbound dialback-authenticated stream from gtalk.example in the edge log"
+grep -q 'stream.authenticated.*direction=out.*partner=gtalk.example.*method=dialback' "$elog" ||
+  fail "no outbound dialback-authenticated stream to gtalk.example in the edge log"
+
+# 2. TLS + SASL EXTERNAL partner, both ways.
+lab_client_start bill internal --no-tls --jid bill@corp.example --password bill-pw \
+  --ready-file "$LAB_DIR/bill.ready" \
+  --expect carol@tls.example "tls ping" --send carol@tls.example "tls pong" || fail "start bill"
+lab_client_wait_event bill ready 20 || fail "bill never came online"
+lab_client carol tlsp --jid carol@tls.example --password carol-pw \
+  --send bill@corp.example "tls ping" --expect bill@corp.example "tls pong" ||
+  fail "carol (TLS + SASL EXTERNAL) did not get bill's answer"
+lab_client_wait bill 30 || fail "bill did not get carol's message"
+grep -q 'stream.authenticated.*direction=in.*partner=tls.example.*method=sasl-external.*tls=TLSv1' "$elog" ||
+  fail "the inbound stream from tls.example is not TLS + SASL EXTERNAL"
+grep -q 'stream.authenticated.*direction=out.*partner=tls.example.*method=sasl-external' "$elog" ||
+  fail "the outbound stream to tls.example is not SASL EXTERNAL"
+
+# 3. An unlisted partner is refused: dan's message comes back as an error, bob gets nothing.
+lab_client dan stranger --no-tls --jid dan@stranger.example --password dan-pw \
+  --send bob@corp.example "let me in" --expect-error bob@corp.example '*' ||
+  fail "dan (unlisted partner) got no error back"
+grep -q 'reason=unknown-partner' "$elog" || fail "the edge did not log unknown-partner"
+
+# 4. SIGHUP reloads without dropping the established streams: another round trip reuses them.
+opened_before=$(grep -c 'stream.authenticated' "$elog")
+kill -HUP "$(lab_pid edgeproxy)"
+lab_wait_for 5 grep -q 'config.reloaded' "$elog" || fail "no reload after SIGHUP"
+lab_client_start bill2 internal --no-tls --jid bill@corp.example/two --password bill-pw \
+  --ready-file "$LAB_DIR/bill2.ready" --expect carol@tls.example "after reload" ||
+  fail "start bill2"
+lab_client_wait_event bill2 ready 20 || fail "bill2 never came online"
+lab_client carol2 tlsp --jid carol@tls.example --password carol-pw \
+  --send bill@corp.example "after reload" || fail "carol after reload"
+lab_client_wait bill2 30 || fail "bill did not get carol's message after SIGHUP"
+opened_after=$(grep -c 'stream.authenticated' "$elog")
+[ "$opened_after" -eq "$opened_before" ] ||
+  fail "SIGHUP dropped streams: $opened_before authenticated streams before, $opened_after after"
+
+# 5. A partner that vanishes: bob's message to alice comes back as an error.
+lab_stop prosody-legacy
+lab_client bob2 internal --no-tls --jid bob@corp.example/vanish --password bob-pw \
+  --send alice@gtalk.example "are you there" --expect-error alice@gtalk.example '*' ||
+  fail "bob got no bounce for a message to the vanished partner"
+grep -q 'stanza.bounced.*partner=gtalk.example.*condition=remote-server-' "$elog" ||
+  fail "the edge did not log the bounce"
+
+# 6. Metrics, then a clean SIGTERM.
+metrics=$(lab_exec edge curl -sf http://127.0.0.1:9269/metrics) || fail "metrics endpoint"
+grep -q 'edgeproxy_stanzas_total{partner="gtalk.example",direction="in"} [1-9]' <<<"$metrics" ||
+  fail "metrics: no inbound stanza counted for gtalk.example"
+grep -q 'edgeproxy_streams_total{partner="tls.example",direction="in",auth="sasl-external"} [1-9]' \
+  <<<"$metrics" || fail "metrics: no SASL EXTERNAL stream counted for tls.example"
+[ "$(lab_exec edge curl -sf http://127.0.0.1:9269/healthz)" = "ok" ] || fail "healthz"
+pid=$(lab_pid edgeproxy)
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "edgeproxy did not stop within 5 s of SIGTERM"
+wait "$pid" 2>/dev/null
+grep -q 'edge.stopped' "$elog" || fail "edgeproxy did not log a clean stop"
+lab_log "edgeproxy federation: all checks passed"

@@ -7,6 +7,7 @@
 #include "dnstool/dns_checks.hpp"
 #include "dnstool/edge_certificate.hpp"
 #include "dnstool/lookup.hpp"
+#include "dnstool/posh_fetch.hpp"
 #include "dnstool/probe_checks.hpp"
 
 namespace edgekit::dnstool {
@@ -79,6 +80,16 @@ Result<CheckRun> run_checks(const CheckSettings& settings) {
     domain.checks.push_back(evaluate_tlsa(lookup, cert_context));
     for (auto& check : evaluate_certificate(lookup, cert_context)) {
       domain.checks.push_back(std::move(check));
+    }
+    if (settings.posh) {
+      PoshFetchOptions posh_options;
+      posh_options.connect_to = settings.connect_to;
+      posh_options.ca_file = settings.ca_file;
+      posh_options.timeout = settings.timeout * 2;
+      domain.checks.push_back(evaluate_posh(lookup.domain, fetch_posh(lookup.domain, posh_options),
+                                            cert_context.certificate, missing_why));
+    } else {
+      domain.checks.push_back({"posh", Status::kSkip, "not requested (--posh)", {}});
     }
     std::vector<Check> probe = probe_not_requested();
     if (settings.probe) {

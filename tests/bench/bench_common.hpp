@@ -295,6 +295,7 @@ class Histogram {
 class Link {
  public:
   explicit Link(tcp::socket socket) : plain_(std::move(socket)) {}
+  explicit Link(asio::io_context& io) : plain_(io) {}
 
   awaitable<std::size_t> read_some(asio::mutable_buffer buffer, boost::system::error_code& ec) {
     if (tls_) {

@@ -153,6 +153,10 @@ class Generator {
       co_return fail("connect: " + ec.message());
     }
     link.socket().set_option(tcp::no_delay(true), ec);
+    // A small send buffer keeps the closed loop honest: the generator feels the server's
+    // back-pressure at once instead of parking megabytes in the kernel (a slow server would
+    // otherwise still be relaying warm-up stanzas when the measured phase ends).
+    link.socket().set_option(asio::socket_base::send_buffer_size(128 * 1024), ec);
     if (options_.direct_tls) {
       co_await link.start_tls(tls_, false, options_.local, ec);
       if (ec) {
@@ -230,32 +234,46 @@ class Generator {
     co_return true;
   }
 
-  // Counts what the server sends back on an established stream (bounces, stream errors).
-  awaitable<void> drain_incoming(Link& link, ElementReader& reader) {
+  struct RelayStream {
+    explicit RelayStream(asio::io_context& io) : link(io), reader(link), wake(io) {}
+    Link link;
+    ElementReader reader;
+    bool peer_closed = false;
+    asio::steady_timer wake;
+  };
+
+  // Counts what the server sends back on an established stream (bounces, stream errors) and
+  // notices its end of the stream.
+  awaitable<void> drain_incoming(std::shared_ptr<RelayStream> stream) {
     std::array<char, 4096> buffer{};
-    for (;;) {
+    while (!stream->peer_closed) {
       boost::system::error_code ec;
-      const std::size_t n = co_await link.read_some(asio::buffer(buffer), ec);
+      const std::size_t n = co_await stream->link.read_some(asio::buffer(buffer), ec);
       if (ec) {
-        co_return;
+        break;
       }
-      reader.scanner().feed(std::string_view(buffer.data(), n), [this](const XmlEvent& event) {
+      stream->reader.scanner().feed(std::string_view(buffer.data(), n), [&](const XmlEvent& event) {
         if (event.kind == XmlEvent::Kind::kElement) {
           ++totals_.received_errors;
+        } else if (event.kind != XmlEvent::Kind::kHeader) {
+          stream->peer_closed = true;
         }
       });
     }
+    stream->peer_closed = true;
+    stream->wake.cancel();
   }
 
   awaitable<void> relay_stream(int domain_index, int stream_index, double per_stream_rate) {
     const std::string domain = domain_name(options_, domain_index);
-    Link link{tcp::socket(io_)};
-    ElementReader reader(link);
-    const bool ok = co_await establish(link, reader, domain);
+    auto stream = std::make_shared<RelayStream>(io_);
+    Link& link = stream->link;
+    const bool ok = co_await establish(link, stream->reader, domain);
     if (++finished_establishing_ == total_streams()) {
       start_ns_ = now_ns();
     }
     if (!ok) {
+      ++relay_done_;
       co_return;
     }
     // Everyone starts sending together, once every stream is up.
@@ -263,7 +281,7 @@ class Generator {
       asio::steady_timer wait(io_, std::chrono::milliseconds(5));
       co_await wait.async_wait(use_awaitable);
     }
-    asio::co_spawn(io_, drain_incoming(link, reader), asio::detached);
+    asio::co_spawn(io_, drain_incoming(stream), asio::detached);
     const std::int64_t start = start_ns_;
     const auto warmup_end = start + static_cast<std::int64_t>(options_.warmup * 1e9);
     const auto end = warmup_end + static_cast<std::int64_t>(options_.duration * 1e9);
@@ -291,11 +309,16 @@ class Generator {
       } else {
         // Open loop: every stanza due by now, stamped with its scheduled time (no coordinated
         // omission: a stalled write shows up as latency).
+        // Stanza `seq` is scheduled at start + seq / rate: those up to now are due.
         const auto due =
-            static_cast<std::uint64_t>(static_cast<double>(now - start) / 1e9 * per_stream_rate);
+            static_cast<std::uint64_t>(static_cast<double>(now - start) / 1e9 * per_stream_rate) +
+            1;
         while (seq < due && batch.size() < 256 * 1024) {
           const auto scheduled =
               start + static_cast<std::int64_t>(static_cast<double>(seq) / per_stream_rate * 1e9);
+          if (scheduled >= end) {
+            break;
+          }
           const char phase = scheduled < warmup_end ? 'w' : 'm';
           const std::size_t before = batch.size();
           append_stanza(batch, mix_.pick(seq), domain, options_.local, stream_number, options_.tag,
@@ -311,12 +334,16 @@ class Generator {
       }
       co_await link.write(asio::buffer(batch), ec);
     }
-    // Let the last stanzas through, then close the stream the XMPP way.
+    // Close the stream the XMPP way and wait for the server's end tag: closing the socket
+    // earlier would reset the connection and lose what the server has not read yet.
     const std::string close = "</stream:stream>";
     co_await link.write(asio::buffer(close), ec);
-    asio::steady_timer linger(io_, std::chrono::milliseconds(500));
-    co_await linger.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (!stream->peer_closed) {
+      stream->wake.expires_after(std::chrono::seconds(30));
+      co_await stream->wake.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
     link.close();
+    ++relay_done_;
   }
 
   awaitable<void> hold_stream(int domain_index) {
@@ -413,7 +440,7 @@ class Generator {
         asio::co_spawn(io_, relay_stream(d, s, per_stream), asio::detached);
       }
     }
-    while (finished_establishing_ < total_streams()) {
+    while (relay_done_ < total_streams()) {
       asio::steady_timer wait(io_, std::chrono::milliseconds(5));
       co_await wait.async_wait(use_awaitable);
     }
@@ -502,6 +529,7 @@ class Generator {
   asio::ssl::context tls_;
   Totals totals_;
   int finished_establishing_ = 0;
+  int relay_done_ = 0;
   std::int64_t start_ns_ = 0;
   std::vector<std::unique_ptr<Link>> held_;
   int churn_started_ = 0;
@@ -625,9 +653,6 @@ int main(int argc, char** argv) {
         co_await generator.run_hold();
       } else {
         co_await generator.run_relay();
-        asio::steady_timer wait(io, std::chrono::milliseconds(static_cast<int>(
-                                        (options.warmup + options.duration) * 1000 + 700)));
-        co_await wait.async_wait(use_awaitable);
       }
       done = true;
       io.stop();

@@ -5,6 +5,9 @@
 # verdict. Everything listens on 127.0.0.1; pebble's resolver is a dead loopback port
 # (PEBBLE_VA_ALWAYS_VALID=1 means it never needs to resolve).
 set -euo pipefail
+# Loopback only: no proxy may carry a request anywhere else.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export NO_PROXY="*" no_proxy="*"
 
 BIN=${EDGEKIT_BIN:?EDGEKIT_BIN must point at build/bin}
 for tool in pebble lego certbot openssl curl; do

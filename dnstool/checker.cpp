@@ -3,7 +3,9 @@
 #include <future>
 
 #include "common/dns_dnssec.hpp"
+#include "dnstool/cert_checks.hpp"
 #include "dnstool/dns_checks.hpp"
+#include "dnstool/edge_certificate.hpp"
 #include "dnstool/lookup.hpp"
 
 namespace edgekit::dnstool {
@@ -24,6 +26,17 @@ Result<CheckRun> run_checks(const CheckSettings& settings) {
     }
     anchors = std::move(loaded).value();
   }
+  std::string missing_why;
+  auto certificate = load_edge_certificate(settings.cert_file, settings.store_dir, missing_why);
+  if (!certificate) {
+    return certificate.error();
+  }
+  CertCheckContext cert_context;
+  cert_context.certificate = certificate.value() ? &*certificate.value() : nullptr;
+  cert_context.missing_why = missing_why;
+  cert_context.edge_fqdn = settings.edge_fqdn;
+  cert_context.dnssec = anchors.has_value();
+
   LookupOptions options;
   options.client.nameservers = settings.nameservers;
   options.client.timeout = settings.timeout;
@@ -53,6 +66,10 @@ Result<CheckRun> run_checks(const CheckSettings& settings) {
       run.nameserver_error = lookup.xmpp.query.error;
     }
     DomainReport domain{lookup.domain, evaluate_dns(lookup, dns_options)};
+    domain.checks.push_back(evaluate_tlsa(lookup, cert_context));
+    for (auto& check : evaluate_certificate(lookup, cert_context)) {
+      domain.checks.push_back(std::move(check));
+    }
     run.report.results.push_back(std::move(domain));
   }
   return run;

@@ -1,6 +1,7 @@
 #include "dnstool/commands.hpp"
 
 #include "dnstool/check_command.hpp"
+#include "dnstool/records_command.hpp"
 
 namespace edgekit::dnstool {
 
@@ -10,6 +11,7 @@ cli::ToolInfo tool_info() {
 
 void register_commands(cli::Registry& registry) {
   registry.add(make_check_command());
+  registry.add(make_records_command());
 }
 
 }  // namespace edgekit::dnstool

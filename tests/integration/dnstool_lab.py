@@ -92,7 +92,7 @@ class Lab:
         if not shutil.which("nsd"):
             raise SystemExit("FAIL: nsd is not installed (scripts/setup)")
         port = free_port()
-        run = self.path("nsd")
+        run = self.path("nsd-%d" % port)
         os.makedirs(run, exist_ok=True)
         conf = [
             "server:",
@@ -116,7 +116,7 @@ class Lab:
             conf += ["zone:", "  name: " + name, "  zonefile: %s.zone" % name]
         with open(os.path.join(run, "nsd.conf"), "w") as f:
             f.write("\n".join(conf) + "\n")
-        proc = self.start(["nsd", "-d", "-c", os.path.join(run, "nsd.conf")], "nsd.out")
+        proc = self.start(["nsd", "-d", "-c", os.path.join(run, "nsd.conf")], "nsd-%d.out" % port)
         first = next(iter(zones))
         wait_for_dns(port, first, proc, os.path.join(run, "nsd.log"))
         return port
@@ -243,13 +243,13 @@ def make_ca(lab, name):
     key = lab.path(name + ".key")
     cert = lab.path(name + ".pem")
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", key, "-out", cert, "-days", "30", "-subj", "/CN=%s test CA" % name,
+            "-keyout", key, "-out", cert, "-days", "365", "-subj", "/CN=%s test CA" % name,
             "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     return cert, key
 
 
-def make_leaf(lab, name, ca, sans, days=30, eku="serverAuth,clientAuth"):
+def make_leaf(lab, name, ca, sans, days=90, eku="serverAuth,clientAuth"):
     """A leaf certificate signed by ca=(cert, key) with dNSName SANs. Returns (cert, key)."""
     key = lab.path(name + ".key")
     csr = lab.path(name + ".csr")
@@ -274,3 +274,35 @@ def spki_sha256(cert):
     digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=spki,
                             capture_output=True, check=True).stdout
     return digest.hex()
+
+
+def make_leaf_dated(lab, name, ca, sans, start, end):
+    """A leaf with explicit validity (YYYYMMDDHHMMSSZ) through `openssl ca` and a throw-away
+    database, for expired or not-yet-valid certificates. Returns (cert, key)."""
+    key = lab.path(name + ".key")
+    csr = lab.path(name + ".csr")
+    cert = lab.path(name + ".pem")
+    db = lab.path("ca-db-" + name)
+    os.makedirs(os.path.join(db, "new"), exist_ok=True)
+    open(os.path.join(db, "index.txt"), "w").close()
+    with open(os.path.join(db, "serial"), "w") as f:
+        f.write("1000\n")
+    conf = lab.write("ca-db-%s/ca.cnf" % name, """[ca]
+default_ca = tca
+[tca]
+database = {db}/index.txt
+new_certs_dir = {db}/new
+serial = {db}/serial
+default_md = sha256
+policy = pol
+unique_subject = no
+[pol]
+commonName = supplied
+""".format(db=db))
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key, "-out", csr, "-subj", "/CN=%s" % sans[0])
+    ext = lab.write(name + ".ext", "subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n"
+                    % ",".join("DNS:" + s for s in sans))
+    openssl("ca", "-batch", "-notext", "-config", conf, "-cert", ca[0], "-keyfile", ca[1],
+            "-in", csr, "-out", cert, "-startdate", start, "-enddate", end, "-extfile", ext)
+    return cert, key

@@ -7,6 +7,8 @@
 #include "dnstool/dns_checks.hpp"
 #include "dnstool/edge_certificate.hpp"
 #include "dnstool/lookup.hpp"
+#include "dnstool/posh_fetch.hpp"
+#include "dnstool/probe_checks.hpp"
 
 namespace edgekit::dnstool {
 namespace {
@@ -36,6 +38,15 @@ Result<CheckRun> run_checks(const CheckSettings& settings) {
   cert_context.missing_why = missing_why;
   cert_context.edge_fqdn = settings.edge_fqdn;
   cert_context.dnssec = anchors.has_value();
+
+  std::optional<x509::TrustAnchors> roots;
+  if (settings.probe) {
+    auto loaded = x509::TrustAnchors::from_file_or_system(settings.ca_file);
+    if (!loaded) {
+      return loaded.error();
+    }
+    roots = std::move(loaded).value();
+  }
 
   LookupOptions options;
   options.client.nameservers = settings.nameservers;
@@ -68,6 +79,27 @@ Result<CheckRun> run_checks(const CheckSettings& settings) {
     DomainReport domain{lookup.domain, evaluate_dns(lookup, dns_options)};
     domain.checks.push_back(evaluate_tlsa(lookup, cert_context));
     for (auto& check : evaluate_certificate(lookup, cert_context)) {
+      domain.checks.push_back(std::move(check));
+    }
+    if (settings.posh) {
+      PoshFetchOptions posh_options;
+      posh_options.connect_to = settings.connect_to;
+      posh_options.ca_file = settings.ca_file;
+      posh_options.timeout = settings.timeout * 2;
+      domain.checks.push_back(evaluate_posh(lookup.domain, fetch_posh(lookup.domain, posh_options),
+                                            cert_context.certificate, missing_why));
+    } else {
+      domain.checks.push_back({"posh", Status::kSkip, "not requested (--posh)", {}});
+    }
+    std::vector<Check> probe = probe_not_requested();
+    if (settings.probe) {
+      std::vector<ProbeResult> results;
+      for (const auto& target : probe_targets(lookup, settings.probe_address, settings.port)) {
+        results.push_back(run_probe(target, lookup.domain, settings.timeout));
+      }
+      probe = evaluate_probe(results, lookup.domain, settings.tls_required, *roots);
+    }
+    for (auto& check : probe) {
       domain.checks.push_back(std::move(check));
     }
     run.report.results.push_back(std::move(domain));

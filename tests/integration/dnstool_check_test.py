@@ -3,6 +3,7 @@
 target), JSON and human output, exit codes 0/1/3, and the time a full check takes."""
 
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,7 +31,9 @@ _xmpp-server._tcp.nodata IN TXT "not an SRV"
 _xmpp-server._tcp.other IN SRV 10 5 5269 edge4
 _xmpp-server._tcp.other IN SRV 0 10 5269 edge
 _xmpp-server._tcp.other IN SRV 0 50 5269 edge4
-"""
+""" + "".join("_xmpp-server._tcp.big IN SRV 0 %d 5269 edge-with-a-rather-long-name-%02d\n" % (i, i)
+              for i in range(60)) + "".join(
+    "edge-with-a-rather-long-name-%02d IN A 127.0.0.1\n" % i for i in range(60))
 
 lab = Lab("dnstool-check")
 port = lab.start_nsd({"corp.example": ZONE})
@@ -95,6 +98,17 @@ message = checks_of(report, "other.corp.example")["srv.present"][1]
 lab.expect(message.find("0 50 5269 edge4") < message.find("0 10 5269 edge.corp")
            < message.find("10 5 5269 edge4"), "SRV shown in RFC 2782 order: " + message)
 lab.expect(rc == 0, "several targets with the edge among them: exit 0")
+
+# 60 SRV records do not fit a 1232-byte UDP answer: NSD truncates, dnstool retries over TCP.
+dig = subprocess.run(["dig", "-p", str(port), "@127.0.0.1", "+ignore", "+bufsize=1232",
+                      "_xmpp-server._tcp.big.corp.example", "SRV"], capture_output=True, text=True)
+lab.expect(" tc" in dig.stdout.split("flags:")[1].split(";")[0] if "flags:" in dig.stdout else False,
+           "the UDP answer really is truncated (dig +ignore shows TC)")
+rc, report, *_ = dnstool("check", "--domain", "big.corp.example", "--nameserver", ns, "--json")
+message = checks_of(report, "big.corp.example").get("srv.present", ("", ""))[1]
+lab.expect("60 records" in message, "truncated UDP answer completed over TCP: " + message[:80])
+lab.expect(status(report, "big.corp.example", "srv.target_address") == "pass",
+           "all 60 targets resolved")
 
 # Several domains in one run: one result each, and one failure makes the whole run fail.
 rc, report, *_ = dnstool("check", "--domain", "corp.example", "--domain", "dot.corp.example",

@@ -3,9 +3,8 @@
 #
 #   tests/lab/edge_federation_check.sh EDGEPROXY_BINARY [--keep]
 #
-# It is the future tests/integration/edge_federation_test.sh: once edgeproxy federates, promote
-# it by a two-line wrapper there that calls it with "$EDGEKIT_BIN/edgeproxy". Until then it is
-# not registered with ctest (a red test on main would block everyone).
+# ctest runs it as tests/integration/lab_edge_federation_test.sh with "$EDGEKIT_BIN/edgeproxy"
+# (promoted once edgeproxy federated); run it by hand against any build, --keep to poke after.
 #
 # Expected behaviour, each a numbered check (the summary lists PASS/FAIL for every one; the
 # exit code is 0 only if all pass, 1 otherwise, 2 on usage errors):

@@ -88,23 +88,34 @@ class AssignCommand final : public cli::Command {
     }
 
     Assessment a;
+    std::string decrypted_key;  // set when an encrypted key must be stored decrypted
     // The key: present, and the one the certificate certifies.
     auto key_pem = store.value().read(dir + "/key.pem", kMaxKeyFileBytes);
     if (!key_pem) {
       note_check(a, "key", false, "the private key is missing from the store");
     } else if (key_pem_is_encrypted(key_pem.value()) && !password.value()) {
-      a.checks.push_back(
-          {{"id", "key"}, {"status", "skip"}, {"message", "key is encrypted; matched at import"}});
-      a.warnings.emplace_back("the key is encrypted: edgeproxy needs its password to load it");
+      // edgeproxy loads its key unattended (and reloads it on SIGHUP): it cannot ask for a
+      // password, so the assigned key must be stored decrypted.
+      return context.fail(
+          make_error(CerttoolErrc::kUsage, "certificate " + thumb.value(),
+                     "its key is encrypted and edgeproxy loads the key unattended; give "
+                     "--key-password-file to store the assigned key decrypted (mode 0600)"));
     } else {
       auto key = key_from_pem(key_pem.value(), password.value());
       if (!key) {
         return context.fail(key.error());
       }
-      note_check(a, "key", same_public_key(key.value().get(), X509_get0_pubkey(cert)),
-                 same_public_key(key.value().get(), X509_get0_pubkey(cert))
-                     ? "the key matches the certificate"
-                     : "the key in the store does not match the certificate");
+      const bool match = same_public_key(key.value().get(), X509_get0_pubkey(cert));
+      note_check(a, "key", match,
+                 match ? "the key matches the certificate"
+                       : "the key in the store does not match the certificate");
+      if (match && key_pem_is_encrypted(key_pem.value())) {
+        auto plain = key_to_pem(key.value().get(), std::nullopt);
+        if (!plain) {
+          return context.fail(plain.error());
+        }
+        decrypted_key = std::move(plain).value();
+      }
     }
     const auto now = std::chrono::system_clock::now();
     note_check(a, "validity", info.not_before <= now && now < info.not_after,
@@ -162,12 +173,25 @@ class AssignCommand final : public cli::Command {
                           {"by", "certtool assign"},
                           {"checks", a.checks},
                           {"import", record.value().verification},
-                          {"client_auth", info.client_auth},
-                          {"key_encrypted", record.value().key_encrypted}};
+                          {"client_auth", info.client_auth}};
     {
       auto lock = store.value().lock();
       if (!lock) {
         return context.fail(lock.error());
+      }
+      if (!decrypted_key.empty()) {
+        if (auto written = store.value().write_secret(dir + "/key.pem", decrypted_key); !written) {
+          return context.fail(written.error());
+        }
+        CertificateRecord updated = record.value();
+        updated.key_encrypted = false;
+        if (auto written = store.value().write(dir + "/meta.json", to_json(updated).dump(2) + "\n");
+            !written) {
+          return context.fail(written.error());
+        }
+        a.warnings.emplace_back(
+            "the assigned key is now stored decrypted (mode 0600) so that "
+            "edgeproxy can load it unattended");
       }
       if (auto written = write_identity(store.value(), identity); !written) {
         return context.fail(written.error());

@@ -76,7 +76,9 @@ HealthReport check_health(const Store& store, const Config* config, int warn_day
   if (!key_pem) {
     add(report, "key", "fail", "private key: " + key_pem.error().message());
   } else if (key_pem_is_encrypted(key_pem.value())) {
-    add(report, "key", "skip", "the key is encrypted; matched at import");
+    add(report, "key", "fail",
+        "the key is encrypted: edgeproxy cannot load it unattended (re-run `certtool assign "
+        "--key-password-file`)");
   } else {
     auto key = key_from_pem(key_pem.value(), std::nullopt);
     const bool match = key && same_public_key(key.value().get(), X509_get0_pubkey(cert));

@@ -239,9 +239,9 @@ lab_leftovers() {
   local own_pgid
   own_pgid=$(_lab_pgid $$)
   for ns in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$ns/cmdline" 2>/dev/null | grep -q "edgekit-lab-${id}\." &&
+    if tr '\0' ' ' 2>/dev/null <"$ns/cmdline" | grep -q "edgekit-lab-${id}\." &&
       [ "$(_lab_pgid "${ns#/proc/}")" != "$own_pgid" ]; then
-      echo "process ${ns#/proc/}: $(tr '\0' ' ' <"$ns/cmdline" 2>/dev/null)"
+      echo "process ${ns#/proc/}: $(tr '\0' ' ' 2>/dev/null <"$ns/cmdline")"
     fi
   done
 }

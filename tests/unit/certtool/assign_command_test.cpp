@@ -127,3 +127,39 @@ TEST_F(CerttoolTest, StalePidFileSignalsNothing) {
 
 }  // namespace
 }  // namespace edgekit::certtool::test
+
+namespace edgekit::certtool::test {
+namespace {
+
+TEST_F(CerttoolTest, AssignOfAnEncryptedKeyStoresItDecryptedOnlyWithThePassword) {
+  const auto key_pass = dir_.write("key.pass", "k3y\n");
+  const auto record = request({"--key-password-file", key_pass.string()});
+  const auto leaf = sign_request(record["id"], full_names());
+  ASSERT_EQ(run({"import", dir_.write("issued.pem", leaf.cert_pem()).string(), "--chain",
+                 intermediate_file(), "--ca-file", root_file()})
+                .status,
+            0);
+  const std::string thumb = x509::thumbprint(leaf.cert.get());
+  const auto key_file = std::filesystem::path(store_) / "certificates" / thumb / "key.pem";
+  const auto refused = run({"assign", thumb});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find("--key-password-file"), std::string::npos) << refused.err;
+  EXPECT_NE(read_file(key_file).value().find("ENCRYPTED"), std::string::npos);
+
+  const auto wrong = dir_.write("wrong.pass", "nope\n");
+  EXPECT_EQ(run({"assign", thumb, "--key-password-file", wrong.string()}).status, 2);
+
+  const auto assigned = run({"assign", thumb, "--key-password-file", key_pass.string()});
+  ASSERT_EQ(assigned.status, 0) << assigned.err;
+  const auto pem = read_file(key_file).value();
+  EXPECT_EQ(pem.find("ENCRYPTED"), std::string::npos);
+  EXPECT_EQ(mode_of(key_file), 0600U);
+  // The request keeps its encrypted key; the check is healthy.
+  const auto request_key =
+      std::filesystem::path(store_) / "requests" / record["id"].get<std::string>() / "key.pem";
+  EXPECT_NE(read_file(request_key).value().find("ENCRYPTED"), std::string::npos);
+  EXPECT_EQ(run({"check"}).status, 0);
+}
+
+}  // namespace
+}  // namespace edgekit::certtool::test

@@ -172,3 +172,33 @@ TEST_F(CerttoolTest, ShowCsrCertificateChainAndStoreEntries) {
 
 }  // namespace
 }  // namespace edgekit::certtool::test
+
+namespace edgekit::certtool::test {
+namespace {
+
+TEST_F(CerttoolTest, ShowPkcs12NeedsItsPassword) {
+  const std::string thumb = import_issued();
+  const auto password = dir_.write("p12.pass", "show-pass\n");
+  const auto pfx = dir_.path() / "edge.pfx";
+  ASSERT_EQ(
+      run({"export", thumb, "--pkcs12", pfx.string(), "--password-file", password.string()}).status,
+      0);
+  const auto shown = run({"show", pfx.string(), "--password-file", password.string(), "--ca-file",
+                          root_file(), "--json"});
+  ASSERT_EQ(shown.status, 0) << shown.err << shown.out;
+  const auto json = shown.json();
+  EXPECT_EQ(json["type"], "pkcs12");
+  EXPECT_TRUE(json["has_key"].get<bool>());
+  EXPECT_EQ(json["certificates"][0]["sha256"], thumb);
+  EXPECT_TRUE(json["verdict"]["trusted"].get<bool>());
+  // The private key is never shown.
+  EXPECT_EQ(shown.out.find("PRIVATE"), std::string::npos);
+
+  const auto wrong = dir_.write("wrong.pass", "nope\n");
+  const auto refused = run({"show", pfx.string(), "--password-file", wrong.string()});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find("password does not open it"), std::string::npos) << refused.err;
+}
+
+}  // namespace
+}  // namespace edgekit::certtool::test

@@ -272,16 +272,17 @@ awaitable<void> Edge::held_sweeper() {
 // ---- subscription memory ----------------------------------------------------------------
 
 namespace {
-const std::filesystem::path kSubscriptionsFile =
-    std::filesystem::path(std::string(store_layout::kEdgeproxyDir)) / "subscriptions.json";
+std::filesystem::path subscriptions_file() {
+  return std::filesystem::path(std::string(store_layout::kEdgeproxyDir)) / "subscriptions.json";
+}
 }  // namespace
 
 void Edge::load_subscriptions() {
   auto store = Store::open(store_root(*config_), false);
-  if (!store || !store.value().exists(kSubscriptionsFile)) {
+  if (!store || !store.value().exists(subscriptions_file())) {
     return;
   }
-  auto text = store.value().read(kSubscriptionsFile);
+  auto text = store.value().read(subscriptions_file());
   if (!text) {
     return;
   }
@@ -312,7 +313,7 @@ void Edge::save_subscriptions() {
   for (const auto& [internal, remote] : policy_.remembered()) {
     json.push_back({internal, remote});
   }
-  if (store.value().write(kSubscriptionsFile, json.dump())) {
+  if (store.value().write(subscriptions_file(), json.dump())) {
     policy_.mark_saved();
   } else {
     log_warn("subscriptions.unsaved", {{"reason", "store-write-failed"}});

@@ -57,6 +57,8 @@ class Edge {
   void deliver_from_partner(const std::string& partner, Element stanza);
   void request_verify(const std::shared_ptr<InboundConnection>& inbound, const Action& request);
   void inbound_closed(const InboundConnection* connection);
+  // False when the partner already has connection_limit authenticated inbound streams.
+  [[nodiscard]] bool admit_partner_stream(const Partner& partner) const;
   // Outbound (us -> partner).
   void outbound_ready(const std::shared_ptr<OutboundConnection>& connection);
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
@@ -103,6 +105,9 @@ class Edge {
   std::shared_ptr<OutboundConnection> outbound_for(const std::string& local,
                                                    const std::string& remote, bool verify);
   Result<void> load_secrets(const Config& config);
+  // The public-unverified rule's memory of outbound subscription requests, in the store.
+  void load_subscriptions();
+  void save_subscriptions();
   [[nodiscard]] std::string store_root(const Config& config) const;
 
   asio::io_context& io_;

@@ -1,5 +1,7 @@
 #include "certtool/commands.hpp"
 
+#include "certtool/acme_commands.hpp"
+
 namespace edgekit::certtool {
 
 cli::ToolInfo tool_info() {
@@ -14,6 +16,8 @@ void register_commands(cli::Registry& registry) {
   registry.add(make_list_command());
   registry.add(make_export_command());
   registry.add(make_check_command());
+  registry.add(make_acme_command());
+  registry.add(make_renew_command());
 }
 
 }  // namespace edgekit::certtool

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "common/store.hpp"
@@ -219,7 +220,59 @@ void TrustAnchors::install(DnsClient& client) const {
   }
 }
 
+namespace {
+
+// The zone that holds `name`: the owner of the SOA in the answer (name is an apex) or in the
+// authority section (a negative answer).
+std::optional<std::string> zone_of(DnsClient& client, const std::string& name) {
+  auto answer = client.query(name, LDNS_RR_TYPE_SOA);
+  if (!answer || !answer.value().packet) {
+    return std::nullopt;
+  }
+  for (const ldns_rr_list* section : {ldns_pkt_answer(answer.value().packet.get()),
+                                      ldns_pkt_authority(answer.value().packet.get())}) {
+    for (std::size_t i = 0; section != nullptr && i < ldns_rr_list_rr_count(section); ++i) {
+      const ldns_rr* rr = ldns_rr_list_rr(section, i);
+      if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
+        return owner_name(rr);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Unsigned data under an anchor is insecure, not bogus, when its zone is an insecure
+// delegation: the parent proves with signed NSEC/NSEC3 that the zone has no DS (RFC 4035 §5.2).
+std::optional<std::string> insecure_delegation(DnsClient& client, const std::string& name,
+                                               const TrustAnchors& anchors, int depth) {
+  if (depth > 2) {
+    return std::nullopt;
+  }
+  const auto zone = zone_of(client, name);
+  if (!zone ||
+      std::find(anchors.zones().begin(), anchors.zones().end(), *zone) != anchors.zones().end()) {
+    return std::nullopt;  // the anchored zone itself must be signed
+  }
+  auto ds = client.query(*zone, LDNS_RR_TYPE_DS);
+  if (!ds || !ds.value().nodata()) {
+    return std::nullopt;  // a DS exists (or no proof): the zone must be signed
+  }
+  const auto proof = validate_at_depth(client, ds.value(), anchors, depth + 1);
+  if (proof.security == Security::kBogus) {
+    return std::nullopt;
+  }
+  return "zone " + *zone + " is an insecure delegation (no DS at the parent, " +
+         std::string(to_string(proof.security)) + " proof)";
+}
+
+}  // namespace
+
 Validation validate(DnsClient& client, const Answer& answer, const TrustAnchors& anchors) {
+  return validate_at_depth(client, answer, anchors, 0);
+}
+
+Validation validate_at_depth(DnsClient& client, const Answer& answer, const TrustAnchors& anchors,
+                             int depth) {
   const std::string zone = anchors.zone_for(answer.qname);
   if (zone.empty() && !(anchors.zones().size() == 1 && anchors.zones().front() == ".")) {
     return {Security::kInsecure, "no trust anchor covers " + answer.qname};
@@ -233,11 +286,20 @@ Validation validate(DnsClient& client, const Answer& answer, const TrustAnchors&
   const bool negative = answer.nxdomain() || ldns_rr_list_rr_count(ldns_pkt_answer(packet)) == 0;
   if (!negative) {
     auto sets = group(ldns_pkt_answer(packet));
-    std::string signers;
+    std::string insecure;
     for (auto& [key, set] : sets) {
+      if (ldns_rr_list_rr_count(set.rrsigs.get()) == 0) {
+        if (auto why = insecure_delegation(client, key.first, anchors, depth)) {
+          insecure = *why;
+          continue;
+        }
+      }
       if (auto why = verify_rrset(resolver, key.first, key.second, set); !why.empty()) {
         return {Security::kBogus, why};
       }
+    }
+    if (!insecure.empty()) {
+      return {Security::kInsecure, insecure};
     }
     return {Security::kSecure, "chain of trust from the " + zone + " anchor verified"};
   }
@@ -262,6 +324,9 @@ Validation validate(DnsClient& client, const Answer& answer, const TrustAnchors&
     }
   }
   if (ldns_rr_list_rr_count(nsecs.get()) == 0) {
+    if (auto why = insecure_delegation(client, answer.qname, anchors, depth)) {
+      return {Security::kInsecure, *why};
+    }
     return {Security::kBogus, "negative answer for " + answer.qname + " without NSEC/NSEC3 proof"};
   }
   ldns_rr* question = ldns_rr_list_rr(ldns_pkt_question(packet), 0);

@@ -46,6 +46,11 @@ struct Validation {
 
 // Validates every RRset of the answer section (or the NSEC/NSEC3 denial of a negative answer).
 // The client must have been created with dnssec = true and the anchors installed.
+// Data without signatures under an anchor is insecure when its zone is a provably unsigned
+// delegation (the parent's signed NSEC/NSEC3 shows no DS), bogus otherwise.
 Validation validate(DnsClient& client, const Answer& answer, const TrustAnchors& anchors);
+// The same with a recursion depth (for proving insecure delegations); callers use validate.
+Validation validate_at_depth(DnsClient& client, const Answer& answer, const TrustAnchors& anchors,
+                             int depth);
 
 }  // namespace edgekit::dns

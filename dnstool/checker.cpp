@@ -1,5 +1,6 @@
 #include "dnstool/checker.hpp"
 
+#include <algorithm>
 #include <future>
 
 #include "common/dns_dnssec.hpp"
@@ -85,7 +86,8 @@ Result<CheckRun> run_checks(const CheckSettings& settings) {
       PoshFetchOptions posh_options;
       posh_options.connect_to = settings.connect_to;
       posh_options.ca_file = settings.ca_file;
-      posh_options.timeout = settings.timeout * 2;
+      // HTTPS needs more than one DNS round trip: never less than 3 s, whatever --timeout-ms.
+      posh_options.timeout = std::max(settings.timeout * 2, std::chrono::milliseconds(3000));
       domain.checks.push_back(evaluate_posh(lookup.domain, fetch_posh(lookup.domain, posh_options),
                                             cert_context.certificate, missing_why));
     } else {

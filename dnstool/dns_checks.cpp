@@ -246,7 +246,15 @@ void collect(const QueryOutcome& query, std::vector<std::string>& secure,
   const std::string label = query.type + " " + query.name;
   switch (query.security->security) {
     case dns::Security::kSecure: secure.push_back(label); break;
-    case dns::Security::kInsecure: insecure.push_back(label); break;
+    case dns::Security::kInsecure:
+      insecure.push_back(label);
+      // The reason once per distinct cause ("no trust anchor covers ..." is evident).
+      if (!query.security->detail.starts_with("no trust anchor") &&
+          std::find(insecure.begin(), insecure.end(), "(" + query.security->detail + ")") ==
+              insecure.end()) {
+        insecure.push_back("(" + query.security->detail + ")");
+      }
+      break;
     case dns::Security::kBogus: bogus.push_back(label + " (" + query.security->detail + ")"); break;
   }
 }

@@ -90,11 +90,18 @@ bool send_all(int fd, std::string_view data) {
   return true;
 }
 
-// Reads until the reader reports a decisive event; the total is capped by the reader.
+// Reads until the reader reports a decisive event; the bytes are capped by the reader and the
+// time by `limit` (a peer trickling one byte per receive timeout cannot hold the probe).
 template <typename ReadFn>
-ProbeEvent read_until_event(ProbeStreamReader& reader, ReadFn&& read_some, std::string& error) {
+ProbeEvent read_until_event(ProbeStreamReader& reader, ReadFn&& read_some,
+                            std::chrono::milliseconds limit, std::string& error) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   char buffer[4096];
   for (int reads = 0; reads < 1024; ++reads) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      error = "no complete answer within " + std::to_string(limit.count()) + " ms";
+      return ProbeEvent::kBad;
+    }
     const long got = read_some(buffer, sizeof buffer);
     if (got <= 0) {
       error = got == 0 ? "the server closed the connection" : "no answer in time";
@@ -168,7 +175,7 @@ ProbeResult run_probe(const ProbeTarget& target, const std::string& domain,
     return finish();
   }
   std::string error;
-  auto event = read_until_event(plain, plain_read, error);
+  auto event = read_until_event(plain, plain_read, step_timeout, error);
   if (event != ProbeEvent::kFeatures) {
     result.error = "no stream features: " + error;
     return finish();
@@ -183,7 +190,7 @@ ProbeResult run_probe(const ProbeTarget& target, const std::string& domain,
     result.error = "sending <starttls/> failed";
     return finish();
   }
-  event = read_until_event(plain, plain_read, error);
+  event = read_until_event(plain, plain_read, step_timeout, error);
   if (event != ProbeEvent::kProceed) {
     result.error = "STARTTLS: " + error;
     return finish();
@@ -227,7 +234,7 @@ ProbeResult run_probe(const ProbeTarget& target, const std::string& domain,
   const auto tls_read = [&](char* buffer, std::size_t size) -> long {
     return SSL_read(ssl.get(), buffer, static_cast<int>(size));
   };
-  event = read_until_event(secure, tls_read, error);
+  event = read_until_event(secure, tls_read, step_timeout, error);
   if (event == ProbeEvent::kFeatures) {
     result.after_tls_features_seen = true;
     result.after_tls = secure.features();

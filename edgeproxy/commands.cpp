@@ -1,5 +1,6 @@
 #include "edgeproxy/commands.hpp"
 
+#include "edgeproxy/partner_command.hpp"
 #include "edgeproxy/run_command.hpp"
 
 namespace edgekit::edgeproxy {
@@ -10,6 +11,7 @@ cli::ToolInfo tool_info() {
 
 void register_commands(cli::Registry& registry) {
   registry.add(make_run_command());
+  registry.add(make_partner_command());
 }
 
 }  // namespace edgekit::edgeproxy

@@ -8,7 +8,7 @@
 
 namespace edgekit::edgeproxy {
 namespace {
-constexpr std::size_t kReadBufferBytes = 16 * 1024;
+constexpr std::size_t kReadBufferBytes = std::size_t{16} * 1024;
 constexpr std::chrono::milliseconds kCloseFlushLimit{2000};
 }  // namespace
 
@@ -33,7 +33,7 @@ Connection::~Connection() {
   edge_.metrics().connection_closed();
 }
 
-void Connection::send(std::string data) {
+void Connection::send(std::string_view data) {
   if (closed_) {
     return;
   }

@@ -26,7 +26,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   [[nodiscard]] const std::string& id() const noexcept { return id_; }
   [[nodiscard]] bool closing() const noexcept { return closing_; }
-  void send(std::string data);
+  void send(std::string_view data);
   // Graceful stop (SIGTERM, partner removed): the core closes the stream.
   virtual void shutdown() = 0;
 

@@ -235,10 +235,12 @@ awaitable<void> Edge::metrics_loop(std::shared_ptr<tcp::acceptor> acceptor) {
             status = "404 Not Found";
             body = "not found\n";
           }
-          std::string response = "HTTP/1.1 " + status +
-                                 "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-                                 body;
+          std::string response = "HTTP/1.1 ";
+          response += status;
+          response += "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: ";
+          response += std::to_string(body.size());
+          response += "\r\nConnection: close\r\n\r\n";
+          response += body;
           co_await asio::async_write(socket, asio::buffer(response),
                                      asio::redirect_error(use_awaitable, read_ec));
           socket.close(read_ec);
@@ -572,6 +574,13 @@ void Edge::verified(const Action& answer) {
                              answer.valid ? VerifyOutcome::kValid : VerifyOutcome::kInvalid);
     }
   }
+}
+
+bool Edge::admit_partner_stream(const Partner& partner) const {
+  const auto streams = std::count_if(inbound_.begin(), inbound_.end(), [&](const auto& inbound) {
+    return !inbound->closing() && iequals_ascii(inbound->partner(), partner.domain);
+  });
+  return static_cast<std::uint64_t>(streams) <= partner.connection_limit;
 }
 
 void Edge::inbound_closed(const InboundConnection* connection) {

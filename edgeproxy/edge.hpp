@@ -57,6 +57,8 @@ class Edge {
   void deliver_from_partner(const std::string& partner, Element stanza);
   void request_verify(const std::shared_ptr<InboundConnection>& inbound, const Action& request);
   void inbound_closed(const InboundConnection* connection);
+  // False when the partner already has connection_limit authenticated inbound streams.
+  [[nodiscard]] bool admit_partner_stream(const Partner& partner) const;
   // Outbound (us -> partner).
   void outbound_ready(const std::shared_ptr<OutboundConnection>& connection);
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,

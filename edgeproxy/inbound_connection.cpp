@@ -96,6 +96,13 @@ void InboundConnection::on_action(Action& action) {
       ++edge_.metrics().partner(session_.partner()).streams["in|" + action.method];
       set_deadline(edge_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
       const Partner* partner = edge_.config()->find_partner(action.domain);
+      if (partner != nullptr && !edge_.admit_partner_stream(*partner)) {
+        Actions refusal;
+        session_.refuse(StreamError::kPolicyViolation, "partner-connection-limit", refusal);
+        perform(refusal);
+        request_close("partner-connection-limit");
+        break;
+      }
       if (partner != nullptr && partner->keepalive) {
         set_keepalive(edge_.config()->federation.keepalive_interval);
       }

@@ -42,6 +42,10 @@ class InboundSession {
   void on_timeout(std::string_view reason, Actions& out);
   // SIGTERM: close cleanly.
   void on_shutdown(Actions& out);
+  // The shell refuses the stream (e.g. a per-partner connection limit).
+  void refuse(StreamError condition, std::string reason, Actions& out) {
+    fail(condition, std::move(reason), out);
+  }
   void update_config(std::shared_ptr<const Config> config) { config_ = std::move(config); }
 
   [[nodiscard]] bool authenticated() const noexcept {

@@ -14,34 +14,54 @@ void Metrics::failure(std::string_view partner_domain, std::string_view reason) 
   ++partner(partner_domain.empty() ? "-" : partner_domain).failures[std::string(reason)];
 }
 
+namespace {
+
+void append_sample(std::string& out, std::string_view name, std::string_view labels,
+                   std::uint64_t value) {
+  out += name;
+  out += '{';
+  out += labels;
+  out += "} ";
+  out += std::to_string(value);
+  out += '\n';
+}
+
+}  // namespace
+
 std::string Metrics::render() const {
-  std::string out;
-  out += "# TYPE edgeproxy_connections gauge\nedgeproxy_connections " +
-         std::to_string(connections_) + "\n";
+  std::string out = "# TYPE edgeproxy_connections gauge\nedgeproxy_connections ";
+  out += std::to_string(connections_);
+  out += '\n';
   out +=
       "# TYPE edgeproxy_streams_total counter\n# TYPE edgeproxy_stanzas_total counter\n"
       "# TYPE edgeproxy_bytes_total counter\n# TYPE edgeproxy_bounces_total counter\n"
       "# TYPE edgeproxy_failures_total counter\n# TYPE edgeproxy_queue_depth gauge\n";
   for (const auto& [domain, m] : partners_) {
-    const std::string label = "partner=\"" + domain + "\"";
+    std::string label = "partner=\"";
+    label += domain;
+    label += '"';
     for (const auto& [key, count] : m.streams) {
       const auto bar = key.find('|');
-      out += "edgeproxy_streams_total{" + label + ",direction=\"" + key.substr(0, bar) +
-             "\",auth=\"" + key.substr(bar + 1) + "\"} " + std::to_string(count) + "\n";
+      std::string labels = label;
+      labels += ",direction=\"";
+      labels += key.substr(0, bar);
+      labels += "\",auth=\"";
+      labels += key.substr(bar + 1);
+      labels += '"';
+      append_sample(out, "edgeproxy_streams_total", labels, count);
     }
-    out += "edgeproxy_stanzas_total{" + label + ",direction=\"in\"} " +
-           std::to_string(m.stanzas_in) + "\n";
-    out += "edgeproxy_stanzas_total{" + label + ",direction=\"out\"} " +
-           std::to_string(m.stanzas_out) + "\n";
-    out += "edgeproxy_bytes_total{" + label + ",direction=\"in\"} " + std::to_string(m.bytes_in) +
-           "\n";
-    out += "edgeproxy_bytes_total{" + label + ",direction=\"out\"} " + std::to_string(m.bytes_out) +
-           "\n";
-    out += "edgeproxy_bounces_total{" + label + "} " + std::to_string(m.bounces) + "\n";
-    out += "edgeproxy_queue_depth{" + label + "} " + std::to_string(m.queue_depth) + "\n";
+    append_sample(out, "edgeproxy_stanzas_total", label + ",direction=\"in\"", m.stanzas_in);
+    append_sample(out, "edgeproxy_stanzas_total", label + ",direction=\"out\"", m.stanzas_out);
+    append_sample(out, "edgeproxy_bytes_total", label + ",direction=\"in\"", m.bytes_in);
+    append_sample(out, "edgeproxy_bytes_total", label + ",direction=\"out\"", m.bytes_out);
+    append_sample(out, "edgeproxy_bounces_total", label, m.bounces);
+    append_sample(out, "edgeproxy_queue_depth", label, m.queue_depth);
     for (const auto& [reason, count] : m.failures) {
-      out += "edgeproxy_failures_total{" + label + ",reason=\"" + reason + "\"} " +
-             std::to_string(count) + "\n";
+      std::string labels = label;
+      labels += ",reason=\"";
+      labels += reason;
+      labels += '"';
+      append_sample(out, "edgeproxy_failures_total", labels, count);
     }
   }
   return out;

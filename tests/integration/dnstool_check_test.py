@@ -128,6 +128,16 @@ lines = [line for line in out.splitlines() if line.startswith("  ") and "fix:" n
 columns = {line.index(line.split()[2]) for line in lines}
 lab.expect(len(columns) == 1, "messages are aligned in one column")
 
+# On a terminal the statuses are coloured (and NO_COLOR turns that off).
+tty_command = "%s check --domain wrongport.corp.example --nameserver %s" % (
+    os.path.join(os.environ.get("EDGEKIT_BIN", "build/bin"), "dnstool"), ns)
+tty = subprocess.run(["script", "-qec", tty_command, "/dev/null"], capture_output=True, text=True,
+                     timeout=30)
+lab.expect("\033[1;31mfail\033[0m" in tty.stdout, "colour on a TTY")
+tty = subprocess.run(["script", "-qec", tty_command, "/dev/null"], capture_output=True, text=True,
+                     timeout=30, env=dict(os.environ, NO_COLOR="1"))
+lab.expect("\033[" not in tty.stdout and "fail" in tty.stdout, "NO_COLOR disables colour")
+
 # --- exit 3 when no nameserver answers, 2 on usage errors -------------------------------
 dead = free_port()
 rc, report, out, err, seconds = dnstool("check", "--domain", "corp.example", "--nameserver",

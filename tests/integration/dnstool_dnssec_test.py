@@ -40,6 +40,8 @@ edge2 IN A 127.0.0.2
 _xmpp-server._tcp.badtlsa IN SRV 0 5 5269 edge2
 _5269._tcp.edge2 IN TLSA 3 1 1 %s
 _xmpp-server._tcp.nxtarget IN SRV 0 5 5269 missing
+unsigned IN NS ns1.unsigned
+ns1.unsigned IN A 127.0.0.1
 """ % (tlsa, "00" * 32)
 
 
@@ -70,7 +72,8 @@ expired_zone, expired_ds = sign("expired.example", zone("expired.example"), expi
 anchors = lab.write("anchors.ds", "; test anchors, made now\n%s\n%s\n" % (secure_ds, expired_ds))
 
 nsd_port = lab.start_nsd({"secure.example": secure_zone, "expired.example": expired_zone,
-                          "plain.example": zone("plain.example")})
+                          "plain.example": zone("plain.example"),
+                          "unsigned.secure.example": zone("unsigned.secure.example")})
 ns = "127.0.0.1:%d" % nsd_port
 
 
@@ -103,6 +106,14 @@ rc, report, *_ = check("plain.example", certificate=None)
 lab.expect(status(report, "plain.example", "dnssec") == "warn",
            "unsigned zone without anchor: dnssec warn (insecure)")
 lab.expect(rc == 0, "insecure is a warning: exit 0")
+
+# An unsigned child of a signed zone (NS without DS, proven by the parent's NSEC): insecure.
+rc, report, *_ = check("unsigned.secure.example", certificate=None)
+lab.expect(status(report, "unsigned.secure.example", "dnssec") == "warn" and
+           "insecure delegation" in checks_of(report, "unsigned.secure.example")["dnssec"][1],
+           "insecure delegation under an anchor: dnssec warn (%s)"
+           % (checks_of(report, "unsigned.secure.example").get("dnssec"),))
+lab.expect(rc == 0, "insecure delegation: exit 0 (%d)" % rc)
 
 rc, report, *_ = check("badtlsa.secure.example")
 lab.expect(status(report, "badtlsa.secure.example", "tlsa") == "fail",
@@ -158,6 +169,9 @@ out = unbound_host("_xmpp-server._tcp.secure.example", "SRV")
 lab.expect("(secure)" in out, "unbound-host agrees: secure (%s)" % out.strip())
 out = unbound_host("_xmpp-server._tcp.expired.example", "SRV")
 lab.expect("BOGUS" in out, "unbound-host agrees: expired is bogus (%s)" % out.strip()[:120])
+out = unbound_host("_xmpp-server._tcp.unsigned.secure.example", "SRV")
+lab.expect("(insecure)" in out, "unbound-host agrees: the unsigned child is insecure (%s)"
+           % out.strip())
 out = unbound_host("_xmpp-server._tcp.plain.example", "SRV")
 lab.expect("(insecure)" in out, "unbound-host agrees: plain is insecure (%s)" % out.strip())
 

@@ -118,6 +118,19 @@ lab.expect(checks.get("probe.connect", ("missing",))[0] == "fail",
            "closed port: probe.connect fail (%s)" % (checks.get("probe.connect"),))
 lab.expect(rc == 1, "closed port: exit 1")
 
+# A server that accepts but never speaks: the probe gives up in bounded time.
+silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+silent.bind(("127.0.0.1", 0))
+silent.listen(5)
+rc, report, _, err, seconds = dnstool(
+    "check", "--domain", "corp.example", "--nameserver", ns, "--port", str(s2s), "--probe",
+    "--probe-address", "127.0.0.1:%d" % silent.getsockname()[1], "--timeout-ms", "300",
+    "--store", lab.path("no-store"), "--json")
+result = checks_of(report, "corp.example").get("probe.connect", ("missing", ""))
+lab.expect(result[0] == "fail", "silent server: probe.connect fail (%s)" % (result,))
+lab.expect(seconds < 3, "silent server: bounded time (%.2f s)" % seconds)
+silent.close()
+
 # Without --probe the probe checks are skipped, not failed.
 rc, report, *_ = dnstool("check", "--domain", "corp.example", "--nameserver", ns, "--port",
                          str(s2s), "--store", lab.path("no-store"), "--json")

@@ -27,10 +27,12 @@ lab_add_host internal 198.51.100.20 || fail "internal host"
 lab_add_host legacy 198.51.100.11 || fail "legacy host"
 lab_add_host tlsp 198.51.100.12 || fail "tls host"
 lab_add_host stranger 198.51.100.13 || fail "stranger host"
+lab_add_host spoof 198.51.100.14 || fail "spoof host"
 
 declare -A ip_of=([edge]=198.51.100.10 [legacy]=198.51.100.11 [tlsp]=198.51.100.12
-  [stranger]=198.51.100.13)
-for pair in corp.example:edge gtalk.example:legacy tls.example:tlsp stranger.example:stranger; do
+  [stranger]=198.51.100.13 [spoof]=198.51.100.14)
+for pair in corp.example:edge gtalk.example:legacy tls.example:tlsp stranger.example:stranger \
+  spoof.example:spoof; do
   dom=${pair%%:*}
   host=${pair#*:}
   lab_dns_zone "$dom" <<ZONE || fail "zone $dom"
@@ -47,6 +49,7 @@ lab_issue_cert tlsp tls.example xmpp.tls.example || fail "tls partner cert"
 secret="component-$$-secret"
 lab_start_prosody internal --domain corp.example --no-s2s \
   --component "gtalk.example:$secret" --component "tls.example:$secret" \
+  --component "spoof.example:$secret" \
   --user bob@corp.example:bob-pw --user bill@corp.example:bill-pw || fail "internal Prosody"
 lab_start_prosody legacy --domain gtalk.example --plain-s2s \
   --user alice@gtalk.example:alice-pw || fail "legacy Prosody"
@@ -88,6 +91,13 @@ stream_establishment_timeout = "15s"
 [[partner]]
 domain = "gtalk.example"
 type = "public-unverified"
+tls = "not-supported"
+sasl = "not-supported"
+dialback = true
+
+[[partner]]
+domain = "spoof.example"
+type = "federated"
 tls = "not-supported"
 sasl = "not-supported"
 dialback = true
@@ -147,6 +157,86 @@ lab_client dan stranger --no-tls --jid dan@stranger.example --password dan-pw \
   --send bob@corp.example "let me in" --expect-error bob@corp.example '*' ||
   fail "dan (unlisted partner) got no error back"
 grep -q 'reason=unknown-partner' "$elog" || fail "the edge did not log unknown-partner"
+
+# 3b. A listed partner that lies about `from`: a raw S2S peer (Python, stdlib only) is the
+# authoritative server of spoof.example (it answers db:verify "valid"), authenticates
+# spoof.example by dialback, sends one honest message and then one "from" gtalk.example. The
+# edge must deliver the first, refuse the second with <invalid-from/> and close the stream.
+cat >"$LAB_DIR/spoof_peer.py" <<'PY'
+import re, socket, sys, threading, time
+HDR = ("<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+       "xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' "
+       "{attrs} version='1.0'>")
+
+def read_until(sock, pattern, limit=10.0):
+    data, deadline = b"", time.time() + limit
+    sock.settimeout(0.5)
+    while time.time() < deadline:
+        if re.search(pattern, data):
+            return data.decode(errors="replace")
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            break
+        data += chunk
+    return data.decode(errors="replace") if re.search(pattern, data) else None
+
+def authoritative(server):
+    while True:
+        conn, _ = server.accept()
+        def serve(c):
+            if read_until(c, rb"<stream:stream[^>]*>") is None:
+                return
+            c.sendall((HDR.format(attrs="id='auth1' from='spoof.example'") +
+                       "<stream:features><dialback xmlns='urn:xmpp:features:dialback'/>"
+                       "</stream:features>").encode())
+            text = read_until(c, rb"</db:verify>")
+            if text:
+                m = re.search(r"<db:verify[^>]*from=['\"]([^'\"]+)['\"][^>]*to=['\"]([^'\"]+)"
+                              r"['\"][^>]*id=['\"]([^'\"]+)['\"]", text)
+                if m:
+                    c.sendall(("<db:verify from='%s' to='%s' id='%s' type='valid'/>"
+                               % (m.group(2), m.group(1), m.group(3))).encode())
+            time.sleep(2)
+            c.close()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("0.0.0.0", 5269))
+server.listen(8)
+threading.Thread(target=authoritative, args=(server,), daemon=True).start()
+
+s = socket.create_connection((sys.argv[1], 5269), timeout=10)
+s.sendall(HDR.format(attrs="from='spoof.example' to='corp.example'").encode())
+if read_until(s, rb"</stream:features>") is None:
+    sys.exit("no features from the edge")
+s.sendall(b"<db:result from='spoof.example' to='corp.example'>not-a-real-key</db:result>")
+if read_until(s, rb"type=['\"]valid['\"]") is None:
+    sys.exit("dialback for spoof.example was not accepted")
+s.sendall(b"<message from='eve@spoof.example/x' to='bob@corp.example' type='chat'>"
+          b"<body>honest hello</body></message>")
+time.sleep(1)
+s.sendall(b"<message from='alice@gtalk.example/x' to='bob@corp.example' type='chat'>"
+          b"<body>spoofed hello</body></message>")
+text = read_until(s, rb"invalid-from")
+if text is None:
+    sys.exit("the edge did not answer the spoofed from with invalid-from")
+print("edge answered: invalid-from")
+PY
+lab_client_start bob3 internal --no-tls --jid bob@corp.example/spoof --password bob-pw \
+  --ready-file "$LAB_DIR/bob3.ready" --expect eve@spoof.example "honest hello" \
+  --sleep 3 || fail "start bob3"
+lab_client_wait_event bob3 ready 20 || fail "bob3 never came online"
+lab_exec spoof /usr/bin/python3 "$LAB_DIR/spoof_peer.py" 198.51.100.10 ||
+  fail "the spoofing peer's expectations failed"
+lab_client_wait bob3 30 || fail "bob did not get the honest message from spoof.example"
+[ "$(lab_client_count bob3 message "body=spoofed hello")" -eq 0 ] ||
+  fail "bob received the stanza with the spoofed from"
+grep -q 'reason=stanza-from-not-authenticated' "$elog" ||
+  fail "the edge did not log stanza-from-not-authenticated"
 
 # 4. SIGHUP reloads without dropping the established streams: another round trip reuses them.
 opened_before=$(grep -c 'stream.authenticated' "$elog")

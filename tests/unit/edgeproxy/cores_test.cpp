@@ -4,6 +4,8 @@
 #include "edgeproxy/bounce.hpp"
 #include "edgeproxy/component_session.hpp"
 #include "edgeproxy/dialback_key.hpp"
+#include "edgeproxy/edge.hpp"
+#include "edgeproxy/metrics.hpp"
 #include "edgeproxy/stanza_policy.hpp"
 #include "edgeproxy/xml_util.hpp"
 #include "session_test_support.hpp"
@@ -212,6 +214,46 @@ TEST(XmlUtil, Base64AndJids) {
   EXPECT_EQ(bare_jid("Juliet@Partner.Example/Res"), "Juliet@partner.example");
   EXPECT_EQ(jid_domain_lower("a@B.example/c"), "b.example");
   EXPECT_EQ(xml_escape("<a&'\">"), "&lt;a&amp;&apos;&quot;&gt;");
+}
+
+}  // namespace
+}  // namespace edgekit::edgeproxy
+
+namespace edgekit::edgeproxy {
+namespace {
+
+TEST(Metrics, RendersPrometheusTextPerPartner) {
+  Metrics metrics;
+  metrics.connection_opened();
+  ++metrics.partner("gmail.com").streams["in|dialback"];
+  metrics.partner("gmail.com").stanzas_in = 3;
+  metrics.failure("gmail.com", "dialback-invalid");
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("edgeproxy_connections 1\n"), std::string::npos);
+  EXPECT_NE(text.find("edgeproxy_streams_total{partner=\"gmail.com\",direction=\"in\",auth="
+                      "\"dialback\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("edgeproxy_stanzas_total{partner=\"gmail.com\",direction=\"in\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("edgeproxy_failures_total{partner=\"gmail.com\",reason=\"dialback-invalid\"}"
+                      " 1\n"),
+            std::string::npos);
+}
+
+TEST(RelayBytes, RewritesOnlyAnExplicitDefaultNamespace) {
+  XmlFramer framer(kNsComponent, {});
+  auto& events = framer.feed(
+      "<stream:stream xmlns='jabber:component:accept' "
+      "xmlns:stream='http://etherx.jabber.org/streams' id='x'>"
+      "<message xmlns='jabber:component:accept' to='a@p.example'><body>jabber:component:accept"
+      "</body></message><message to='b@p.example'/>");
+  ASSERT_EQ(events.size(), 3U);
+  EXPECT_TRUE(events[1].element.declares_default_ns);
+  EXPECT_EQ(relay_bytes(events[1].element, kNsComponent, kNsServer),
+            "<message xmlns='jabber:server' to='a@p.example'><body>jabber:component:accept"
+            "</body></message>");
+  EXPECT_FALSE(events[2].element.declares_default_ns);
+  EXPECT_EQ(relay_bytes(events[2].element, kNsComponent, kNsServer), "<message to='b@p.example'/>");
 }
 
 }  // namespace

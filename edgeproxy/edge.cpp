@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 
+#include <nlohmann/json.hpp>
 #include "common/jid.hpp"
 #include "common/log.hpp"
 #include "common/store.hpp"
@@ -165,6 +166,7 @@ Result<void> Edge::start() {
     asio::co_spawn(io_, metrics_loop(acceptor.value()), asio::detached);
     log_info("listen.metrics", {{"address", config_->listen.metrics->to_string()}});
   }
+  load_subscriptions();
   sync_components();
   asio::co_spawn(io_, held_sweeper(), asio::detached);
   return ok();
@@ -254,6 +256,7 @@ awaitable<void> Edge::held_sweeper() {
     sweeper_.expires_after(std::chrono::seconds(1));
     boost::system::error_code ec;
     co_await sweeper_.async_wait(asio::redirect_error(use_awaitable, ec));
+    save_subscriptions();
     const auto now = std::chrono::steady_clock::now();
     for (auto& [domain, slot] : components_) {
       while (!slot.held.empty() && slot.held.front().expires <= now) {
@@ -263,6 +266,57 @@ awaitable<void> Edge::held_sweeper() {
       }
       metrics_.partner(domain).queue_depth = slot.held.size();
     }
+  }
+}
+
+// ---- subscription memory ----------------------------------------------------------------
+
+namespace {
+std::filesystem::path subscriptions_file() {
+  return std::filesystem::path(std::string(store_layout::kEdgeproxyDir)) / "subscriptions.json";
+}
+}  // namespace
+
+void Edge::load_subscriptions() {
+  auto store = Store::open(store_root(*config_), false);
+  if (!store || !store.value().exists(subscriptions_file())) {
+    return;
+  }
+  auto text = store.value().read(subscriptions_file());
+  if (!text) {
+    return;
+  }
+  const auto json = nlohmann::json::parse(text.value(), nullptr, false);
+  if (!json.is_array()) {
+    log_warn("subscriptions.unreadable", {{"reason", "store-corrupt"}});
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& entry : json) {
+    if (entry.is_array() && entry.size() == 2 && entry[0].is_string() && entry[1].is_string()) {
+      pairs.emplace_back(entry[0].get<std::string>(), entry[1].get<std::string>());
+    }
+  }
+  policy_.restore(pairs);
+  policy_.mark_saved();
+}
+
+void Edge::save_subscriptions() {
+  if (!policy_.changed_since_save()) {
+    return;
+  }
+  auto store = Store::open(store_root(*config_), false);
+  if (!store) {
+    return;
+  }
+  auto json = nlohmann::json::array();
+  for (const auto& [internal, remote] : policy_.remembered()) {
+    json.push_back({internal, remote});
+  }
+  if (store.value().write(subscriptions_file(), json.dump())) {
+    policy_.mark_saved();
+  } else {
+    log_warn("subscriptions.unsaved", {{"reason", "store-write-failed"}});
   }
 }
 
@@ -631,6 +685,7 @@ void Edge::shutdown() {
     acceptor->close(ignored);
   }
   sweeper_.cancel();
+  save_subscriptions();
   for (const auto& inbound : std::set(inbound_)) {
     inbound->shutdown();
   }

@@ -105,6 +105,9 @@ class Edge {
   std::shared_ptr<OutboundConnection> outbound_for(const std::string& local,
                                                    const std::string& remote, bool verify);
   Result<void> load_secrets(const Config& config);
+  // The public-unverified rule's memory of outbound subscription requests, in the store.
+  void load_subscriptions();
+  void save_subscriptions();
   [[nodiscard]] std::string store_root(const Config& config) const;
 
   asio::io_context& io_;

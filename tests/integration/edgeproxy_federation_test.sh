@@ -133,6 +133,9 @@ lab_client alice legacy --no-tls --jid alice@gtalk.example --password alice-pw \
 lab_client_wait bob 30 || fail "bob did not get alice's message or her approval"
 lab_client_received bob alice@gtalk.example "hello from gtalk" || fail "bob's inbox"
 lab_client_received alice bob@corp.example "hello from corp" || fail "alice's inbox"
+# The public-unverified rule remembers bob's request in the store (survives a restart).
+lab_wait_for 5 grep -q '"bob@corp.example","alice@gtalk.example"' \
+  "$ed/store/edgeproxy/subscriptions.json" || fail "bob's subscription request is not in the store"
 grep -q 'stream.authenticated.*direction=in.*partner=gtalk.example.*method=dialback' "$elog" ||
   fail "no inbound dialback-authenticated stream from gtalk.example in the edge log"
 grep -q 'stream.authenticated.*direction=out.*partner=gtalk.example.*method=dialback' "$elog" ||

@@ -20,6 +20,7 @@
 #include "certtool/commands.hpp"
 #include "certtool/csr.hpp"
 #include "certtool/import.hpp"
+#include "certtool/key.hpp"
 
 namespace edgekit::certtool {
 namespace acme {
@@ -206,6 +207,45 @@ class AcmeCommand final : public cli::Command {
 
 }  // namespace
 
+// A pending request for the configured names with `key`, saved like `certtool request` does.
+Result<std::string> save_new_request(Store& store, const Config& config, EVP_PKEY* key,
+                                     const std::optional<std::string>& password) {
+  auto plan = plan_request(config, false);
+  if (!plan) {
+    return plan.error();
+  }
+  auto csr = build_csr(plan.value(), key);
+  if (!csr) {
+    return csr.error();
+  }
+  auto key_pem = key_to_pem(key, password);
+  if (!key_pem) {
+    return key_pem.error();
+  }
+  const std::string csr_pem = csr_to_pem(csr.value().get());
+  const CsrInfo info = inspect_csr(csr.value().get());
+  RequestRecord record;
+  record.spki_sha256 = info.spki_sha256;
+  record.id = info.spki_sha256.substr(0, 16);
+  record.created = now_rfc3339();
+  record.fqdn = config.edge.fqdn;
+  record.subject = info.subject;
+  record.dns_names = info.dns_names;
+  record.other_names = info.other_names;
+  record.key = info.key;
+  record.friendly_name = config.certificate.friendly_name;
+  record.exportable = config.certificate.exportable;
+  record.key_encrypted = password.has_value();
+  auto lock = store.lock();
+  if (!lock) {
+    return lock.error();
+  }
+  if (auto saved = save_request(store, record, key_pem.value(), csr_pem); !saved) {
+    return saved.error();
+  }
+  return record.id;
+}
+
 void add_acme_options(cli::po::options_description& options) {
   options.add_options()("directory", cli::po::value<std::string>()->value_name("URL"),
                         "ACME directory URL (acme.directory)")(
@@ -238,6 +278,22 @@ IssueOutcome issue_for_request(const cli::Context& context, Config config, Store
   }
   const auto& settings = config.acme;
   auto request = find_request(store, request_id);
+  if (!request && request_id.empty() && request.error().why.find("no pending request") == 0) {
+    // Nothing pending: make the request `certtool request` would (new key, same names).
+    auto key = generate_key(config.certificate.key);
+    if (!key) {
+      outcome.exit_code = context.fail(key.error());
+      return outcome;
+    }
+    auto made = save_new_request(store, config, key.value().get(), std::nullopt);
+    if (!made) {
+      outcome.exit_code = context.fail(made.error());
+      return outcome;
+    }
+    context.err() << "certtool: no pending request: made request " << made.value() << " ("
+                  << to_string(config.certificate.key) << ")\n";
+    request = find_request(store, made.value());
+  }
   if (!request) {
     outcome.exit_code = context.fail(request.error());
     return outcome;

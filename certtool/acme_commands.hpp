@@ -11,6 +11,7 @@
 
 #include "common/cli.hpp"
 #include "common/config.hpp"
+#include "common/openssl_ptr.hpp"
 #include "common/store.hpp"
 
 namespace edgekit::certtool {
@@ -33,6 +34,11 @@ struct IssueOutcome {
 // request when empty). Prints progress and the result; the exit code follows CONTRACT §3.
 IssueOutcome issue_for_request(const cli::Context& context, Config config, Store& store,
                                const std::string& request_id);
+
+// Saves a pending request for the configured names signed with `key` (the CSR rules of
+// `certtool request`); returns its id.
+Result<std::string> save_new_request(Store& store, const Config& config, EVP_PKEY* key,
+                                     const std::optional<std::string>& password);
 
 // `certtool assign THUMBPRINT` in this process (same checks, identity.json, reload).
 int assign_in_process(const cli::Context& context, const std::string& thumbprint);

@@ -1,5 +1,6 @@
 #include "certtool/acme_http.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -120,6 +121,9 @@ std::vector<std::string> link_urls(const HttpResponse& response, std::string_vie
 }
 
 std::optional<std::chrono::seconds> retry_after(const HttpResponse& response) {
+  // Anything longer than a day is clamped: the flow caps its waits far below that, and huge
+  // values must not overflow the clock arithmetic (found by the fuzzer).
+  constexpr long long kMaxSeconds = 86400;
   const auto value = response.header("retry-after");
   if (!value) {
     return std::nullopt;
@@ -128,8 +132,12 @@ std::optional<std::chrono::seconds> retry_after(const HttpResponse& response) {
   long long seconds = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, seconds);
+  if (ptr == end && ec == std::errc::result_out_of_range && !text.empty() && text[0] != '-') {
+    return std::chrono::seconds(kMaxSeconds);
+  }
   if (ec == std::errc() && ptr == end) {
-    return seconds < 0 ? std::nullopt : std::optional(std::chrono::seconds(seconds));
+    return seconds < 0 ? std::nullopt
+                       : std::optional(std::chrono::seconds(std::min(seconds, kMaxSeconds)));
   }
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
   std::tm tm{};
@@ -138,9 +146,12 @@ std::optional<std::chrono::seconds> retry_after(const HttpResponse& response) {
   if (parsed == nullptr || *parsed != '\0') {
     return std::nullopt;
   }
-  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  const auto delta = std::chrono::duration_cast<std::chrono::seconds>(when - response.received);
-  return delta.count() < 0 ? std::chrono::seconds(0) : delta;
+  const auto when = static_cast<long long>(timegm(&tm));
+  const auto now = static_cast<long long>(std::chrono::system_clock::to_time_t(response.received));
+  if (when <= now) {
+    return std::chrono::seconds(0);
+  }
+  return std::chrono::seconds(std::min(when - now, kMaxSeconds));
 }
 
 std::optional<std::pair<std::string, std::string>> parse_header_line(std::string_view line) {

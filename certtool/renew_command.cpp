@@ -19,45 +19,6 @@ namespace {
 
 constexpr int kDefaultWarnDays = 30;
 
-// A pending request for the configured names with `key`, saved like `certtool request` does.
-Result<std::string> make_renewal_request(Store& store, const Config& config, EVP_PKEY* key,
-                                         const std::optional<std::string>& password) {
-  auto plan = plan_request(config, false);
-  if (!plan) {
-    return plan.error();
-  }
-  auto csr = build_csr(plan.value(), key);
-  if (!csr) {
-    return csr.error();
-  }
-  auto key_pem = key_to_pem(key, password);
-  if (!key_pem) {
-    return key_pem.error();
-  }
-  const std::string csr_pem = csr_to_pem(csr.value().get());
-  const CsrInfo info = inspect_csr(csr.value().get());
-  RequestRecord record;
-  record.spki_sha256 = info.spki_sha256;
-  record.id = info.spki_sha256.substr(0, 16);
-  record.created = now_rfc3339();
-  record.fqdn = config.edge.fqdn;
-  record.subject = info.subject;
-  record.dns_names = info.dns_names;
-  record.other_names = info.other_names;
-  record.key = info.key;
-  record.friendly_name = config.certificate.friendly_name;
-  record.exportable = config.certificate.exportable;
-  record.key_encrypted = password.has_value();
-  auto lock = store.lock();
-  if (!lock) {
-    return lock.error();
-  }
-  if (auto saved = save_request(store, record, key_pem.value(), csr_pem); !saved) {
-    return saved.error();
-  }
-  return record.id;
-}
-
 class RenewCommand final : public cli::Command {
  public:
   [[nodiscard]] std::string name() const override { return "renew"; }
@@ -146,7 +107,7 @@ class RenewCommand final : public cli::Command {
       key = std::move(loaded).value();
     }
     auto request_id =
-        make_renewal_request(store.value(), config.value(), key.get(), password.value());
+        acme::save_new_request(store.value(), config.value(), key.get(), password.value());
     if (!request_id) {
       return context.fail(request_id.error());
     }

@@ -87,3 +87,20 @@ TEST(AcmeProblem, HostileTextIsFlattened) {
 
 }  // namespace
 }  // namespace edgekit::certtool::acme
+
+namespace edgekit::certtool::acme {
+namespace {
+
+TEST(AcmeHttp, HugeRetryAfterIsClampedWithoutOverflow) {
+  HttpResponse response;
+  response.received = std::chrono::system_clock::now();
+  response.headers = {{"retry-after", "99999999999999999999"}};
+  EXPECT_EQ(retry_after(response).value(), std::chrono::seconds(86400));
+  response.headers = {{"retry-after", "9223372036854775807"}};
+  EXPECT_EQ(retry_after(response).value(), std::chrono::seconds(86400));
+  response.headers = {{"retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"}};
+  EXPECT_EQ(retry_after(response).value(), std::chrono::seconds(86400));
+}
+
+}  // namespace
+}  // namespace edgekit::certtool::acme

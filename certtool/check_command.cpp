@@ -28,16 +28,21 @@ class CheckCommand final : public cli::Command {
       return context.fail(config.error());
     }
     const Config* cfg = config.value() ? &*config.value() : nullptr;
-    auto store = open_store(context, cfg, false);
-    if (!store) {
-      return context.fail(store.error());
-    }
     const int warn_days = context.get<int>("warn-days").value_or(30);
     if (warn_days < 0) {
       throw cli::UsageError("--warn-days must not be negative");
     }
-    const HealthReport report =
-        check_health(store.value(), cfg, warn_days, context.get<std::string>("ca-file"));
+    auto store = open_store(context, cfg, false);
+    HealthReport report;
+    if (store) {
+      report = check_health(store.value(), cfg, warn_days, context.get<std::string>("ca-file"));
+    } else if (store.error().code == make_error_code(StoreErrc::kUnavailable)) {
+      // No store at all: nothing is assigned, which needs action (exit 1), like a store
+      // without identity.json.
+      report.checks.push_back({"assigned", "fail", store.error().message()});
+    } else {
+      return context.fail(store.error());
+    }
     if (context.json) {
       print_json(context, to_json(report));
     } else {

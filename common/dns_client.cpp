@@ -229,6 +229,15 @@ Result<DnsClient> DnsClient::create(ClientOptions options) {
   return DnsClient(std::move(options), std::move(resolvers), std::move(servers));
 }
 
+ldns_resolver* DnsClient::resolver_for(const Nameserver& server) const noexcept {
+  for (std::size_t i = 0; i < servers_.size(); ++i) {
+    if (servers_[i].address == server.address && servers_[i].port == server.port) {
+      return resolvers_[i].get();
+    }
+  }
+  return resolvers_.front().get();
+}
+
 Result<Answer> DnsClient::query(std::string_view name, std::uint16_t type) {
   const std::string qname = canonical_name(name);
   const ldns::RdfPtr dname(ldns_dname_new_frm_str((qname + ".").c_str()));

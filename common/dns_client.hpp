@@ -73,6 +73,11 @@ class DnsClient {
 
   // The underlying resolver of the first nameserver (for DNSSEC chasing through ldns).
   [[nodiscard]] ldns_resolver* resolver() const noexcept { return resolvers_.front().get(); }
+  // The resolver of the nameserver that gave an answer, so a chase asks the same server.
+  [[nodiscard]] ldns_resolver* resolver_for(const Nameserver& server) const noexcept;
+  [[nodiscard]] const std::vector<ldns::ResolverPtr>& resolvers() const noexcept {
+    return resolvers_;
+  }
   [[nodiscard]] const ClientOptions& options() const noexcept { return options_; }
 
  private:

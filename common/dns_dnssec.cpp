@@ -211,12 +211,13 @@ std::string TrustAnchors::zone_for(std::string_view name) const {
 }
 
 void TrustAnchors::install(DnsClient& client) const {
-  ldns_resolver* resolver = client.resolver();
-  if (ldns_resolver_dnssec_anchors(resolver) != nullptr) {
-    return;
-  }
-  for (const auto& rr : records_) {
-    ldns_resolver_push_dnssec_anchor(resolver, rr.get());
+  for (const auto& resolver : client.resolvers()) {
+    if (ldns_resolver_dnssec_anchors(resolver.get()) != nullptr) {
+      continue;
+    }
+    for (const auto& rr : records_) {
+      ldns_resolver_push_dnssec_anchor(resolver.get(), rr.get());
+    }
   }
 }
 
@@ -281,7 +282,7 @@ Validation validate_at_depth(DnsClient& client, const Answer& answer, const Trus
     return {Security::kBogus, "no answer"};
   }
   anchors.install(client);
-  ldns_resolver* resolver = client.resolver();
+  ldns_resolver* resolver = client.resolver_for(answer.server);
   const ldns_pkt* packet = answer.packet.get();
   const bool negative = answer.nxdomain() || ldns_rr_list_rr_count(ldns_pkt_answer(packet)) == 0;
   if (!negative) {

@@ -29,8 +29,15 @@ Connection::Connection(Edge& edge, tcp::socket socket, std::string direction)
   edge_.metrics().connection_opened();
 }
 
-Connection::~Connection() {
-  edge_.metrics().connection_closed();
+// The edge may already be gone when the event loop destroys the last coroutine frames at exit:
+// the destructor must not touch it (the connection count is settled by mark_closed()).
+Connection::~Connection() = default;
+
+void Connection::mark_closed() noexcept {
+  if (!closed_) {
+    closed_ = true;
+    edge_.metrics().connection_closed();
+  }
 }
 
 void Connection::send(std::string_view data) {
@@ -113,7 +120,7 @@ void Connection::set_deadline(std::chrono::milliseconds from_now, std::string re
 }
 
 void Connection::finish() noexcept {
-  closed_ = true;
+  mark_closed();
   closing_ = true;
   deadline_timer_.cancel();
   transport_.close();
@@ -199,7 +206,7 @@ awaitable<void> Connection::run_stream() {
     }
   }
   co_await drain(kCloseFlushLimit);
-  closed_ = true;
+  mark_closed();
   transport_.close();
   deadline_timer_.cancel();
   on_closed(close_reason_.empty() ? "closed" : close_reason_);

@@ -61,6 +61,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<void> writer();
   awaitable<void> watchdog();
   awaitable<void> drain(std::chrono::milliseconds limit);
+  void mark_closed() noexcept;
 
   std::string queue_;  // bytes waiting for the write in flight to finish
   std::string in_flight_;

@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dnstool_lab import (Lab, dnstool, checks_of, status, make_ca, make_leaf,  # noqa: E402
-                         spki_sha256)
+                         spki_sha256, free_port)
 
 lab = Lab("dnstool-dnssec")
 for tool in ("ldns-keygen", "ldns-signzone", "drill", "unbound", "unbound-host"):
@@ -93,6 +93,14 @@ lab.expect(status(report, "secure.example", "tlsa") == "pass",
 lab.expect(rc == 0, "signed zone: exit 0 (%d %s)" % (rc, err))
 print("full check with DNSSEC validation and TLSA took %.3f s" % seconds)
 lab.expect(seconds < 1.0, "DNSSEC check against loopback under a second (%.3f s)" % seconds)
+
+# The chase asks the nameserver that answered, not a dead first one.
+rc, report, *_ = dnstool("check", "--domain", "secure.example", "--nameserver",
+                         "127.0.0.1:%d" % free_port(), "--nameserver", ns, "--timeout-ms", "200",
+                         "--trust-anchor", anchors, "--cert", cert, "--json")
+lab.expect(status(report, "secure.example", "dnssec") == "pass",
+           "dead first nameserver: still secure (%s)"
+           % (checks_of(report, "secure.example").get("dnssec"),))
 
 rc, report, *_ = check("expired.example")
 lab.expect(status(report, "expired.example", "dnssec") == "fail",

@@ -276,5 +276,7 @@ kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "edgeproxy did not stop within 5 s of SIGTERM"
 wait "$pid" 2>/dev/null
+status=$?
+[ "$status" -eq 0 ] || fail "edgeproxy exited with $status after SIGTERM (expected 0)"
 grep -q 'edge.stopped' "$elog" || fail "edgeproxy did not log a clean stop"
 lab_log "edgeproxy federation: all checks passed"

@@ -31,8 +31,9 @@ TEST_F(CerttoolTest, CheckHealthyAssignedCertificate) {
 
 TEST_F(CerttoolTest, CheckNeedsActionWhenExpiringMissingOrNamesChanged) {
   const auto no_store = run({"check"});
-  EXPECT_NE(no_store.status, 0);
-  EXPECT_NE(no_store.err.find("no store"), std::string::npos) << no_store.err;
+  EXPECT_EQ(no_store.status, 1);
+  EXPECT_NE(no_store.out.find("FAIL  assigned: "), std::string::npos) << no_store.out;
+  EXPECT_NE(no_store.out.find("no store"), std::string::npos) << no_store.out;
   request();
   const auto missing = run({"check", "--json"});
   EXPECT_EQ(missing.status, 1);

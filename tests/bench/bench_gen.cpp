@@ -96,8 +96,8 @@ class Mix {
 void append_stanza(std::string& out, int kind, std::string_view from_domain,
                    std::string_view to_domain, int stream, const std::string& tag, char phase,
                    std::uint64_t seq, std::int64_t stamp) {
-  static const std::string kBody32(32, 'x');
-  static const std::string kBody1k(1024, 'y');
+  static const std::string body32(32, 'x');
+  static const std::string body1k(1024, 'y');
   std::array<char, 24> number{};
   const auto seq_end = std::to_chars(number.data(), number.data() + number.size(), seq).ptr;
   std::array<char, 24> stamp_text{};
@@ -114,7 +114,7 @@ void append_stanza(std::string& out, int kind, std::string_view from_domain,
     return;
   }
   out += "' type='chat'><body>";
-  out += kind == 1 ? kBody1k : kBody32;
+  out += kind == 1 ? body1k : body32;
   out += "</body></message>";
 }
 
@@ -141,7 +141,7 @@ class Generator {
   awaitable<bool> establish(Link& link, ElementReader& reader, const std::string& domain) {
     const std::int64_t start = now_ns();
     boost::system::error_code ec;
-    auto fail = [&](std::string why) {
+    auto fail = [&](const std::string& why) {
       ++totals_.failed;
       if (totals_.first_failure.empty()) {
         totals_.first_failure = domain + ": " + why;
@@ -298,7 +298,7 @@ class Generator {
       batch.clear();
       if (per_stream_rate <= 0) {
         // Closed loop: a full batch per write; TCP back-pressure sets the pace.
-        while (batch.size() < 16 * 1024) {
+        while (batch.size() < std::size_t{16} * 1024) {
           const char phase = now < warmup_end ? 'w' : 'm';
           const std::size_t before = batch.size();
           append_stanza(batch, mix_.pick(seq), domain, options_.local, stream_number, options_.tag,
@@ -313,7 +313,7 @@ class Generator {
         const auto due =
             static_cast<std::uint64_t>(static_cast<double>(now - start) / 1e9 * per_stream_rate) +
             1;
-        while (seq < due && batch.size() < 256 * 1024) {
+        while (seq < due && batch.size() < std::size_t{256} * 1024) {
           const auto scheduled =
               start + static_cast<std::int64_t>(static_cast<double>(seq) / per_stream_rate * 1e9);
           if (scheduled >= end) {
@@ -375,6 +375,7 @@ class Generator {
     }
   }
 
+  // NOLINTBEGIN(performance-inefficient-string-concatenation): negotiation, not the hot path.
   // The authoritative server of the partner domains: answers db:verify for the keys it issued.
   awaitable<void> authority(tcp::acceptor& acceptor) {
     for (;;) {
@@ -430,6 +431,8 @@ class Generator {
     }
     link.close();
   }
+
+  // NOLINTEND(performance-inefficient-string-concatenation)
 
   [[nodiscard]] int total_streams() const { return options_.domains * options_.streams; }
 

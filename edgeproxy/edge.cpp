@@ -487,6 +487,23 @@ void Edge::send_to_partner(const std::string& local, const std::string& remote, 
   }
 }
 
+namespace {
+
+// The routing header of the error stanza that answers `stanza`: same name and id, the
+// addresses swapped, type "error" (RFC 6120 §8.3).
+Element bounce_routing(const Element& stanza) {
+  Element routing;
+  routing.is_stanza = true;
+  routing.name = stanza.name;
+  routing.from = stanza.to;
+  routing.to = stanza.from;
+  routing.type = "error";
+  routing.id = stanza.id;
+  return routing;
+}
+
+}  // namespace
+
 void Edge::bounce_to_internal(const Element& stanza, StanzaError condition,
                               std::string_view reason) {
   auto bounce = make_bounce(stanza, condition);
@@ -499,16 +516,7 @@ void Edge::bounce_to_internal(const Element& stanza, StanzaError condition,
                               {"direction", "out"},
                               {"reason", std::string(reason)},
                               {"condition", std::string(to_string(condition))}});
-  Element routing;
-  routing.is_stanza = true;
-  routing.name = stanza.name;
-  routing.from = stanza.to;
-  routing.to = stanza.from;
-  routing.type = "error";
-  routing.id = stanza.id;
-  send_to_internal(
-      components_.count(partner_domain) != 0 ? partner_domain : std::string(partner_domain),
-      std::move(*bounce), routing);
+  send_to_internal(partner_domain, std::move(*bounce), bounce_routing(stanza));
 }
 
 void Edge::bounce_to_partner(const Element& stanza, StanzaError condition,
@@ -527,16 +535,9 @@ void Edge::bounce_to_partner(const Element& stanza, StanzaError condition,
   if (!config_->is_local_domain(local_domain) || stopping_) {
     return;
   }
-  Element routing;
-  routing.is_stanza = true;
-  routing.name = stanza.name;
-  routing.from = stanza.to;
-  routing.to = stanza.from;
-  routing.type = "error";
-  routing.id = stanza.id;
   auto connection = outbound_for(local_domain, partner_domain, false);
   if (connection) {
-    connection->enqueue(std::move(*bounce), std::move(routing));
+    connection->enqueue(std::move(*bounce), bounce_routing(stanza));
   }
 }
 

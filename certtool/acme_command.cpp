@@ -21,6 +21,7 @@
 #include "certtool/csr.hpp"
 #include "certtool/import.hpp"
 #include "certtool/key.hpp"
+#include "certtool/new_request.hpp"
 
 namespace edgekit::certtool {
 namespace acme {
@@ -214,36 +215,11 @@ Result<std::string> save_new_request(Store& store, const Config& config, EVP_PKE
   if (!plan) {
     return plan.error();
   }
-  auto csr = build_csr(plan.value(), key);
-  if (!csr) {
-    return csr.error();
+  auto created = create_request(store, config, plan.value(), key, password);
+  if (!created) {
+    return created.error();
   }
-  auto key_pem = key_to_pem(key, password);
-  if (!key_pem) {
-    return key_pem.error();
-  }
-  const std::string csr_pem = csr_to_pem(csr.value().get());
-  const CsrInfo info = inspect_csr(csr.value().get());
-  RequestRecord record;
-  record.spki_sha256 = info.spki_sha256;
-  record.id = info.spki_sha256.substr(0, 16);
-  record.created = now_rfc3339();
-  record.fqdn = config.edge.fqdn;
-  record.subject = info.subject;
-  record.dns_names = info.dns_names;
-  record.other_names = info.other_names;
-  record.key = info.key;
-  record.friendly_name = config.certificate.friendly_name;
-  record.exportable = config.certificate.exportable;
-  record.key_encrypted = password.has_value();
-  auto lock = store.lock();
-  if (!lock) {
-    return lock.error();
-  }
-  if (auto saved = save_request(store, record, key_pem.value(), csr_pem); !saved) {
-    return saved.error();
-  }
-  return record.id;
+  return created.value().record.id;
 }
 
 void add_acme_options(cli::po::options_description& options) {

@@ -8,6 +8,7 @@
 #include "certtool/csr.hpp"
 #include "certtool/errors.hpp"
 #include "certtool/key.hpp"
+#include "certtool/new_request.hpp"
 #include "common/x509.hpp"
 
 namespace edgekit::certtool {
@@ -67,38 +68,13 @@ class RequestCommand final : public cli::Command {
     if (!key) {
       return context.fail(key.error());
     }
-    auto csr = build_csr(plan.value(), key.value().get());
-    if (!csr) {
-      return context.fail(csr.error());
+    auto created =
+        create_request(store.value(), cfg, plan.value(), key.value().get(), password.value());
+    if (!created) {
+      return context.fail(created.error());
     }
-    auto key_pem = key_to_pem(key.value().get(), password.value());
-    if (!key_pem) {
-      return context.fail(key_pem.error());
-    }
-    const std::string csr_pem = csr_to_pem(csr.value().get());
-    const CsrInfo info = inspect_csr(csr.value().get());
-
-    RequestRecord record;
-    record.spki_sha256 = info.spki_sha256;
-    record.id = info.spki_sha256.substr(0, 16);
-    record.created = now_rfc3339();
-    record.fqdn = cfg.edge.fqdn;
-    record.subject = info.subject;
-    record.dns_names = info.dns_names;
-    record.other_names = info.other_names;
-    record.key = info.key;
-    record.friendly_name = cfg.certificate.friendly_name;
-    record.exportable = cfg.certificate.exportable;
-    record.key_encrypted = password.value().has_value();
-    {
-      auto lock = store.value().lock();
-      if (!lock) {
-        return context.fail(lock.error());
-      }
-      if (auto saved = save_request(store.value(), record, key_pem.value(), csr_pem); !saved) {
-        return context.fail(saved.error());
-      }
-    }
+    const RequestRecord& record = created.value().record;
+    const std::string& csr_pem = created.value().csr_pem;
     const auto out_file = context.get<std::string>("out");
     if (out_file) {
       if (auto written = write_file_atomic(

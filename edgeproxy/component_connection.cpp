@@ -102,4 +102,10 @@ void ComponentConnection::on_closed(const std::string& reason) {
   edge_.component_closed(self(), reason);
 }
 
+void ComponentConnection::on_backlog(bool backlogged) {
+  if (!backlogged) {
+    edge_.internal_eased();
+  }
+}
+
 }  // namespace edgekit::edgeproxy

@@ -27,6 +27,7 @@ class ComponentConnection final : public Connection {
   void on_closed(const std::string& reason) override;
   [[nodiscard]] bool tls_server() const override { return false; }
   [[nodiscard]] std::string partner_label() const override { return session_.domain(); }
+  void on_backlog(bool backlogged) override;
   std::shared_ptr<ComponentConnection> self();
 
   ComponentSession session_;

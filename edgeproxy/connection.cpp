@@ -1,15 +1,15 @@
 #include "edgeproxy/connection.hpp"
 
-#include <array>
-
 #include "common/log.hpp"
 #include "edgeproxy/edge.hpp"
 #include "edgeproxy/tls_contexts.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
-constexpr std::size_t kReadBufferBytes = std::size_t{16} * 1024;
 constexpr std::chrono::milliseconds kCloseFlushLimit{2000};
+// Flow-control marks for unsent bytes (the hard limit is Edge::max_write_queue_bytes()).
+constexpr std::size_t kBacklogHighBytes = std::size_t{1024} * 1024;
+constexpr std::size_t kBacklogLowBytes = std::size_t{256} * 1024;
 }  // namespace
 
 Connection::Connection(Edge& edge, tcp::socket socket, std::string direction)
@@ -17,7 +17,7 @@ Connection::Connection(Edge& edge, tcp::socket socket, std::string direction)
       transport_(std::move(socket)),
       id_(edge.next_connection_id()),
       direction_(std::move(direction)),
-      drained_(edge.io()),
+      wakeup_(edge.io()),
       deadline_timer_(edge.io()) {
   boost::system::error_code ec;
   const auto remote = transport_.socket().remote_endpoint(ec);
@@ -49,9 +49,13 @@ void Connection::send(std::string_view data) {
     close_reason_ = "write-queue-full";
     closing_ = true;
     transport_.close();
+    wakeup_.cancel();
     return;
   }
   queue_ += data;
+  if (queue_.size() >= kBacklogHighBytes) {
+    set_backlogged(true);
+  }
   if (!writing_) {
     writing_ = true;
     asio::co_spawn(
@@ -66,6 +70,9 @@ awaitable<void> Connection::writer() {
     boost::system::error_code ec;
     co_await transport_.write(asio::buffer(in_flight_), ec);
     last_write_ = std::chrono::steady_clock::now();
+    if (queue_.size() < kBacklogLowBytes) {
+      set_backlogged(false);
+    }
     if (ec) {
       queue_.clear();
       if (close_reason_.empty()) {
@@ -77,15 +84,27 @@ awaitable<void> Connection::writer() {
     }
   }
   writing_ = false;
-  drained_.cancel();
+  set_backlogged(false);
+  wakeup_.cancel();
+}
+
+void Connection::set_backlogged(bool backlogged) {
+  if (backlogged != backlogged_) {
+    backlogged_ = backlogged;
+    on_backlog(backlogged);
+  }
+}
+
+void Connection::resume_reading() {
+  wakeup_.cancel();
 }
 
 awaitable<void> Connection::drain(std::chrono::milliseconds limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
   while (writing_ && std::chrono::steady_clock::now() < until) {
-    drained_.expires_at(until);
+    wakeup_.expires_at(until);
     boost::system::error_code ignored;
-    co_await drained_.async_wait(asio::redirect_error(use_awaitable, ignored));
+    co_await wakeup_.async_wait(asio::redirect_error(use_awaitable, ignored));
   }
 }
 
@@ -112,6 +131,7 @@ void Connection::request_close(std::string reason) {
   }
   closing_ = true;
   transport_.stop_reading();
+  wakeup_.cancel();  // a reader paused for a backlog must see closing_
 }
 
 void Connection::set_deadline(std::chrono::milliseconds from_now, std::string reason) {
@@ -154,6 +174,7 @@ awaitable<void> Connection::watchdog() {
       closing_ = true;
       deadline_ = std::chrono::steady_clock::time_point::max();
       transport_.stop_reading();
+      wakeup_.cancel();
       // A peer that neither reads nor closes is cut after the flush limit.
       deadline_timer_.expires_after(kCloseFlushLimit);
       co_await deadline_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -170,19 +191,38 @@ awaitable<void> Connection::watchdog() {
 
 awaitable<void> Connection::run_stream() {
   auto self = shared_from_this();
-  std::array<char, kReadBufferBytes> buffer{};
   Actions out;
   while (!closing_) {
+    if (reading_paused()) {
+      edge_.pause_until_internal_eased(self);
+      wakeup_.expires_at(std::chrono::steady_clock::time_point::max());
+      boost::system::error_code ignored;
+      co_await wakeup_.async_wait(asio::redirect_error(use_awaitable, ignored));
+      continue;
+    }
     boost::system::error_code ec;
-    const std::size_t n = co_await transport_.read_some(asio::buffer(buffer), ec);
+    // The shared buffer is valid until this stream next suspends: the bytes are consumed
+    // (copied by the framer where a stanza is incomplete) before any co_await below.
+    const auto buffer = edge_.read_buffer();
+    const std::size_t n = transport_.read_now(buffer, ec);
+    if (ec == asio::error::would_block) {
+      co_await transport_.wait_readable(ec);
+      if (!ec) {
+        continue;
+      }
+    }
     if (ec) {
       if (close_reason_.empty()) {
         close_reason_ = ec == asio::error::eof ? "peer-disconnected" : "read-error";
       }
       break;
     }
-    on_bytes(std::string_view(buffer.data(), n), out);
+    on_bytes(std::string_view(static_cast<const char*>(buffer.data()), n), out);
     perform(out);
+    if (!transport_.drained() && !tls_requested_) {
+      // More is waiting: let the other streams (and this one's writers) run first.
+      co_await asio::post(edge_.io(), use_awaitable);
+    }
     if (tls_requested_ && !closing_) {
       tls_requested_ = false;
       co_await drain(kCloseFlushLimit);
@@ -206,6 +246,7 @@ awaitable<void> Connection::run_stream() {
     }
   }
   co_await drain(kCloseFlushLimit);
+  set_backlogged(false);
   mark_closed();
   transport_.close();
   deadline_timer_.cancel();

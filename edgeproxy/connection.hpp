@@ -3,6 +3,11 @@
 // core, with one owner (a shared_ptr kept alive by its coroutines), one executor (the edge's
 // single event loop), one write in flight (queued writes are coalesced), a bounded write
 // queue, a deadline on every step, and STARTTLS as a one-time transport swap.
+//
+// Flow control: a link whose unsent bytes pass a high-water mark is "backlogged" until its
+// writes bring them under a low-water mark. Streams that feed it stop reading meanwhile
+// (reading_paused()), so TCP slows their senders instead of the queue growing to the hard
+// limit, where the link would be dropped with everything on it.
 
 #include <chrono>
 #include <memory>
@@ -26,6 +31,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   [[nodiscard]] const std::string& id() const noexcept { return id_; }
   [[nodiscard]] bool closing() const noexcept { return closing_; }
+  [[nodiscard]] bool backlogged() const noexcept { return backlogged_; }
+  // Wakes run_stream if it is paused for a backlog, so it checks again.
+  void resume_reading();
   void send(std::string_view data);
   // Graceful stop (SIGTERM, partner removed): the core closes the stream.
   virtual void shutdown() = 0;
@@ -49,6 +57,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   [[nodiscard]] virtual bool tls_server() const = 0;
   [[nodiscard]] virtual std::string tls_sni() const { return {}; }
   [[nodiscard]] virtual std::string partner_label() const { return {}; }
+  // Flow-control hooks: this link's backlog changed; this stream must not read now.
+  virtual void on_backlog(bool /*backlogged*/) {}
+  [[nodiscard]] virtual bool reading_paused() const { return false; }
 
   Edge& edge_;
   Transport transport_;
@@ -62,6 +73,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<void> watchdog();
   awaitable<void> drain(std::chrono::milliseconds limit);
   void mark_closed() noexcept;
+  void set_backlogged(bool backlogged);
 
   std::string queue_;  // bytes waiting for the write in flight to finish
   std::string in_flight_;
@@ -69,7 +81,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closing_ = false;
   bool closed_ = false;
   bool tls_requested_ = false;
-  asio::steady_timer drained_;
+  bool backlogged_ = false;
+  // Wakes run_stream when it waits for its writes to drain or for a backlog to ease.
+  asio::steady_timer wakeup_;
   asio::steady_timer deadline_timer_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   std::string deadline_reason_;

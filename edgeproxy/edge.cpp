@@ -1,8 +1,10 @@
 #include "edgeproxy/edge.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 #include <iterator>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include "common/jid.hpp"
@@ -127,6 +129,9 @@ Result<void> Edge::load_secrets(const Config& config) {
 }
 
 Result<void> Edge::start() {
+  // TLS records leave through OpenSSL's socket BIO, which uses write(2): a partner that
+  // vanished must give EPIPE on its stream, not end the edge with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   auto secrets = load_secrets(*config_);
   if (!secrets) {
     return secrets.error();
@@ -389,6 +394,30 @@ void Edge::component_closed(const std::shared_ptr<ComponentConnection>& connecti
   }
   it->second.connection.reset();
   schedule_component_retry(connection->domain());
+  internal_eased();  // a backlogged link that closed no longer holds partner streams back
+}
+
+bool Edge::internal_backlogged() const noexcept {
+  return std::any_of(components_.begin(), components_.end(), [](const auto& entry) {
+    return entry.second.connection && entry.second.connection->backlogged();
+  });
+}
+
+void Edge::pause_until_internal_eased(const std::shared_ptr<Connection>& reader) {
+  paused_readers_.push_back(reader);
+}
+
+void Edge::internal_eased() {
+  if (internal_backlogged()) {
+    return;
+  }
+  auto readers = std::move(paused_readers_);
+  paused_readers_.clear();
+  for (const auto& weak : readers) {
+    if (auto reader = weak.lock()) {
+      reader->resume_reading();
+    }
+  }
 }
 
 void Edge::send_to_internal(const std::string& component_domain, std::string raw,
@@ -687,6 +716,11 @@ void Edge::shutdown() {
   }
   sweeper_.cancel();
   save_subscriptions();
+  for (const auto& weak : std::exchange(paused_readers_, {})) {
+    if (auto reader = weak.lock()) {
+      reader->resume_reading();
+    }
+  }
   for (const auto& inbound : std::set(inbound_)) {
     inbound->shutdown();
   }

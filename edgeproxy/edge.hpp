@@ -22,6 +22,7 @@
 
 namespace edgekit::edgeproxy {
 
+class Connection;
 class InboundConnection;
 class OutboundConnection;
 class ComponentConnection;
@@ -51,6 +52,9 @@ class Edge {
   Metrics& metrics() noexcept { return metrics_; }
   std::string next_connection_id();
   [[nodiscard]] std::size_t max_write_queue_bytes() const noexcept;
+  // The one read buffer of the event-loop thread: a stream reads into it and consumes the
+  // bytes before it next suspends, so idle streams hold no read buffer of their own.
+  asio::mutable_buffer read_buffer() noexcept { return asio::buffer(read_buffer_); }
   [[nodiscard]] bool stopping() const noexcept { return stopping_; }
 
   // Inbound (partner -> us).
@@ -64,6 +68,11 @@ class Edge {
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
                        const std::string& reason);
   void verified(const Action& answer);
+  // Flow control toward the internal server: partner streams stop reading while a component
+  // link is backlogged, and are resumed when every link has eased.
+  [[nodiscard]] bool internal_backlogged() const noexcept;
+  void pause_until_internal_eased(const std::shared_ptr<Connection>& reader);
+  void internal_eased();
   // Component links (internal server).
   void component_ready(const std::shared_ptr<ComponentConnection>& connection);
   void component_closed(const std::shared_ptr<ComponentConnection>& connection,
@@ -89,6 +98,9 @@ class Edge {
     std::string receiving;
     std::string stream_id;
   };
+
+  std::vector<std::weak_ptr<Connection>> paused_readers_;
+  std::vector<char> read_buffer_ = std::vector<char>(std::size_t{64} * 1024);
 
   awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, bool direct_tls);
   awaitable<void> metrics_loop(std::shared_ptr<tcp::acceptor> acceptor);

@@ -145,4 +145,8 @@ void InboundConnection::on_closed(const std::string& reason) {
   edge_.inbound_closed(this);
 }
 
+bool InboundConnection::reading_paused() const {
+  return edge_.internal_backlogged();
+}
+
 }  // namespace edgekit::edgeproxy

@@ -29,6 +29,7 @@ class InboundConnection final : public Connection {
   void on_closed(const std::string& reason) override;
   [[nodiscard]] bool tls_server() const override { return true; }
   [[nodiscard]] std::string partner_label() const override { return session_.partner(); }
+  [[nodiscard]] bool reading_paused() const override;
   std::shared_ptr<InboundConnection> self();
 
   bool direct_tls_;

@@ -1,7 +1,6 @@
 #include "edgeproxy/edge.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <fstream>
 #include <iterator>
 #include <utility>
@@ -129,9 +128,6 @@ Result<void> Edge::load_secrets(const Config& config) {
 }
 
 Result<void> Edge::start() {
-  // TLS records leave through OpenSSL's socket BIO, which uses write(2): a partner that
-  // vanished must give EPIPE on its stream, not end the edge with SIGPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
   auto secrets = load_secrets(*config_);
   if (!secrets) {
     return secrets.error();

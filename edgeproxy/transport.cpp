@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include <cerrno>
+#include <csignal>
 
 namespace edgekit::edgeproxy {
 namespace {
@@ -15,8 +16,9 @@ boost::system::error_code tls_error(int ssl_error, int saved_errno) {
   const unsigned long code = ERR_peek_last_error();
   ERR_clear_error();
   if (ssl_error == SSL_ERROR_SYSCALL && code == 0) {
-    return saved_errno != 0 ? boost::system::error_code(saved_errno, boost::system::system_category())
-                            : boost::system::error_code(asio::error::eof);
+    return saved_errno != 0
+               ? boost::system::error_code(saved_errno, boost::system::system_category())
+               : boost::system::error_code(asio::error::eof);
   }
   if (ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
     return asio::error::eof;
@@ -52,9 +54,9 @@ Transport::Need Transport::tls_step(Call call, boost::system::error_code& ec) {
 }
 
 awaitable<void> Transport::wait_for(Need need, boost::system::error_code& ec) {
-  co_await socket_.async_wait(need == Need::kWritable ? tcp::socket::wait_write
-                                                      : tcp::socket::wait_read,
-                              asio::redirect_error(use_awaitable, ec));
+  co_await socket_.async_wait(
+      need == Need::kWritable ? tcp::socket::wait_write : tcp::socket::wait_read,
+      asio::redirect_error(use_awaitable, ec));
 }
 
 std::size_t Transport::read_tls(char* data, std::size_t size, boost::system::error_code& ec) {
@@ -63,8 +65,8 @@ std::size_t Transport::read_tls(char* data, std::size_t size, boost::system::err
   std::size_t total = 0;
   while (total < size) {
     std::size_t n = 0;
-    read_needs_ = tls_step([&] { return SSL_read_ex(ssl_.get(), data + total, size - total, &n); },
-                           ec);
+    read_needs_ =
+        tls_step([&] { return SSL_read_ex(ssl_.get(), data + total, size - total, &n); }, ec);
     if (ec || read_needs_ != Need::kNothing) {
       break;
     }
@@ -128,8 +130,7 @@ awaitable<void> Transport::write(asio::const_buffer buffer, boost::system::error
     std::size_t written = 0;
     // After WANT_*, OpenSSL requires the retry with the same bytes: `data`/`left` only move
     // on success.
-    const Need need =
-        tls_step([&] { return SSL_write_ex(ssl_.get(), data, left, &written); }, ec);
+    const Need need = tls_step([&] { return SSL_write_ex(ssl_.get(), data, left, &written); }, ec);
     if (ec) {
       co_return;
     }
@@ -147,6 +148,10 @@ awaitable<void> Transport::write(asio::const_buffer buffer, boost::system::error
 
 awaitable<void> Transport::start_tls(asio::ssl::context& context, bool server,
                                      const std::string& sni, boost::system::error_code& ec) {
+  // TLS records leave through OpenSSL's socket BIO, which uses write(2), not send() with
+  // MSG_NOSIGNAL: a peer that vanished must give EPIPE on its stream, not end the process.
+  static const bool sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
+  static_cast<void>(sigpipe_ignored);
   ec.clear();
   ssl_.reset(SSL_new(context.native_handle()));
   if (!ssl_ || SSL_set_fd(ssl_.get(), socket_.native_handle()) != 1) {

@@ -55,7 +55,7 @@ class Transport {
   ossl::SslPtr ssl_;
   std::size_t read_tls(char* data, std::size_t size, boost::system::error_code& ec);
 
-  Need read_needs_ = Need::kNothing;  // what the socket must become before reading again
+  Need read_needs_ = Need::kNothing;         // what the socket must become before reading again
   boost::system::error_code pending_error_;  // met after bytes that were returned first
   bool tls_failed_ = false;  // no close_notify after a fatal TLS error (SSL_shutdown(3))
 };

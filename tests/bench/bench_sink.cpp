@@ -33,6 +33,9 @@ struct RunStats {
 struct Sink {
   std::string secret;
   std::string report;
+  // A pause after every read: plays a slow internal server, so a test can check that the edge
+  // slows its partners down instead of overflowing the link.
+  std::chrono::microseconds read_delay{0};
   std::map<std::string, RunStats, std::less<>> runs;
   std::uint64_t stanzas = 0;
   std::uint64_t errors = 0;     // stanzas of type 'error' (bounces)
@@ -214,6 +217,10 @@ awaitable<void> serve(Sink& sink, tcp::socket socket, Role role, std::string dom
     if (!reply.empty()) {
       co_await link.write(asio::buffer(reply), ec);
     }
+    if (sink.read_delay.count() > 0 && !ec) {
+      asio::steady_timer pause(co_await asio::this_coro::executor, sink.read_delay);
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
   }
   if (!ready) {
     ++sink.failures;
@@ -264,7 +271,8 @@ int usage() {
   std::cerr << "usage: edgekit-bench-sink --secret-file F [--report FILE]\n"
                "  [--listen-component IP:PORT]          XEP-0114 server (edgeproxy connects)\n"
                "  [--connect-component IP:PORT --domain D...]  XEP-0114 client (Prosody)\n"
-               "  [--listen-s2s IP:PORT]                plain S2S receiver (behind HAProxy)\n";
+               "  [--listen-s2s IP:PORT]                plain S2S receiver (behind HAProxy)\n"
+               "  [--read-delay-us N]                   pause after every read (a slow server)\n";
   return 2;
 }
 
@@ -297,6 +305,8 @@ int main(int argc, char** argv) {
       connect_component = value;
     } else if (arg == "--domain") {
       domains.push_back(value);
+    } else if (arg == "--read-delay-us") {
+      sink.read_delay = std::chrono::microseconds(std::stol(value));
     } else {
       return usage();
     }

@@ -163,6 +163,9 @@ awaitable<void> Transport::start_tls(asio::ssl::context& context, bool server,
   // returns what was written so far instead of holding the whole write.
   SSL_set_mode(ssl_.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                                SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // Read-ahead: one recv() takes every record that has arrived instead of two per record
+  // (header, then body); the buffer is still released when it empties.
+  SSL_set_read_ahead(ssl_.get(), 1);
   socket_.non_blocking(true, ec);
   if (ec) {
     co_return;

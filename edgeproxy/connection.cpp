@@ -10,6 +10,8 @@ constexpr std::chrono::milliseconds kCloseFlushLimit{2000};
 // Flow-control marks for unsent bytes (the hard limit is Edge::max_write_queue_bytes()).
 constexpr std::size_t kBacklogHighBytes = std::size_t{1024} * 1024;
 constexpr std::size_t kBacklogLowBytes = std::size_t{256} * 1024;
+// Write buffers keep at most this much capacity once drained (see writer()).
+constexpr std::size_t kRetainedWriteBytes = std::size_t{16} * 1024;
 }  // namespace
 
 Connection::Connection(Edge& edge, tcp::socket socket, std::string direction)
@@ -84,6 +86,13 @@ awaitable<void> Connection::writer() {
     }
   }
   writing_ = false;
+  // A burst must not leave its buffers behind on a stream that then stays idle for hours.
+  if (in_flight_.capacity() > kRetainedWriteBytes) {
+    std::string().swap(in_flight_);
+  }
+  if (queue_.empty() && queue_.capacity() > kRetainedWriteBytes) {
+    std::string().swap(queue_);
+  }
   set_backlogged(false);
   wakeup_.cancel();
 }

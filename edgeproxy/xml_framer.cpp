@@ -11,6 +11,8 @@
 namespace edgekit::edgeproxy {
 namespace {
 
+constexpr std::size_t kRetainedBufferBytes = std::size_t{16} * 1024;
+
 constexpr char kNsSeparator = ' ';
 constexpr std::size_t kMaxChildren = 64;
 
@@ -429,6 +431,12 @@ std::vector<FrameEvent>& XmlFramer::feed(std::string_view bytes) {
       impl.buffer.append(bytes);
     }
     impl.buffer_base = keep_from;
+    // A stream that once carried a large stanza must not keep that buffer for the rest of its
+    // life (thousands of idle streams): give back capacity beyond what typical stanzas need.
+    if (impl.buffer.capacity() > kRetainedBufferBytes &&
+        impl.buffer.size() <= kRetainedBufferBytes / 2) {
+      impl.buffer.shrink_to_fit();
+    }
     const std::size_t cap = impl.stream_open ? limits_.max_stanza_bytes : limits_.max_header_bytes;
     if (impl.buffer.size() > cap) {
       impl.failing = true;

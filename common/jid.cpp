@@ -114,11 +114,17 @@ std::error_code make_error_code(JidErrc value) noexcept {
 }
 
 bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto lx = (x >= 'A' && x <= 'Z') ? static_cast<char>(x - 'A' + 'a') : x;
-           const auto ly = (y >= 'A' && y <= 'Z') ? static_cast<char>(y - 'A' + 'a') : y;
-           return lx == ly;
-         });
+  if (a.size() != b.size()) {
+    return false;
+  }
+  if (a == b) {
+    return true;  // the common case (domains normalised to lower case): one memcmp
+  }
+  return std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    const auto lx = (x >= 'A' && x <= 'Z') ? static_cast<char>(x - 'A' + 'a') : x;
+    const auto ly = (y >= 'A' && y <= 'Z') ? static_cast<char>(y - 'A' + 'a') : y;
+    return lx == ly;
+  });
 }
 
 std::string to_lower_ascii(std::string_view text) {

@@ -1,5 +1,5 @@
 #pragma once
-// The cryptographic pieces of ACME (RFC 8555 §6.2, RFC 7515/7518/7638): base64url, the JWK of
+// The cryptographic pieces of ACME (RFC 8555 §6.2, RFC 7515/7518/7638): the JWK of
 // the account key with its thumbprint, and JWS signing in the flattened JSON serialization.
 // Account keys are RSA (RS256) or EC P-256 (ES256, signature as raw r||s, not DER).
 
@@ -10,14 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/base64.hpp"
 #include "common/error.hpp"
 #include "common/openssl_ptr.hpp"
 
 namespace edgekit::certtool::acme {
 
-std::string base64url_encode(std::string_view bytes);
-// Strict: the URL-safe alphabet without padding (RFC 7515 §2); nullopt on anything else.
-std::optional<std::string> base64url_decode(std::string_view text);
+// base64url_encode / base64url_decode: common/base64.hpp.
 std::string sha256_raw(std::string_view bytes);
 
 // The account key: signs requests and names itself as a JWK.

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <nlohmann/json.hpp>
 
+#include "common/base64.hpp"
 #include "common/x509.hpp"
 
 namespace edgekit::dnstool {
@@ -44,15 +45,6 @@ std::string strip_padding_whitespace(std::string_view text) {
 }
 
 }  // namespace
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int size = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                   reinterpret_cast<const unsigned char*>(bytes.data()),
-                                   static_cast<int>(bytes.size()));
-  out.resize(size > 0 ? static_cast<std::size_t>(size) : 0);
-  return out;
-}
 
 std::optional<PoshDocument> parse_posh(std::string_view text, std::string& why) {
   if (text.size() > kMaxPoshBytes) {
@@ -109,8 +101,9 @@ std::optional<PoshDocument> parse_posh(std::string_view text, std::string& why) 
 std::string make_posh(X509* cert, std::int64_t expires_seconds) {
   const std::string der = x509::der_of(cert);
   nlohmann::json document = {
-      {"fingerprints", nlohmann::json::array({{{"sha-256", base64(digest(der, EVP_sha256()))}},
-                                              {{"sha-512", base64(digest(der, EVP_sha512()))}}})},
+      {"fingerprints",
+       nlohmann::json::array({{{"sha-256", base64_encode(digest(der, EVP_sha256()))}},
+                              {{"sha-512", base64_encode(digest(der, EVP_sha512()))}}})},
       {"expires", expires_seconds}};
   return document.dump(2) + "\n";
 }
@@ -119,7 +112,7 @@ bool posh_matches(const PoshDocument& document, X509* cert) {
   const std::string der = x509::der_of(cert);
   for (const auto& fingerprint : document.fingerprints) {
     const EVP_MD* md = algorithm_md(fingerprint.algorithm);
-    if (md != nullptr && base64(digest(der, md)) == fingerprint.base64) {
+    if (md != nullptr && base64_encode(digest(der, md)) == fingerprint.base64) {
       return true;
     }
   }

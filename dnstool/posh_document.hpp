@@ -40,6 +40,4 @@ std::string make_posh(X509* cert, std::int64_t expires_seconds = 604800);
 // Whether one of the fingerprints (any algorithm we know) is of this certificate.
 bool posh_matches(const PoshDocument& document, X509* cert);
 
-std::string base64(std::string_view bytes);
-
 }  // namespace edgekit::dnstool

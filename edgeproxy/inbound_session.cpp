@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/base64.hpp"
 #include "common/jid.hpp"
 #include "edgeproxy/xml_util.hpp"
 
@@ -273,13 +274,15 @@ void InboundSession::handle_starttls(Actions& out) {
 void InboundSession::handle_sasl(const Element& element, Actions& out) {
   static constexpr std::string_view kFailure =
       "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/></failure>";
-  std::string authzid;
-  if (element.text != "=" && !base64_decode(element.text, authzid)) {
+  // "=" is an empty authorization identity (RFC 6120 §6.4.2): the stream header's from counts.
+  const auto authzid =
+      element.text == "=" ? std::optional<std::string>(std::string()) : base64_decode(element.text);
+  if (!authzid) {
     out.push_back(send_action(
         "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><incorrect-encoding/></failure>"));
     return;
   }
-  const std::string domain = authzid.empty() ? header_from_ : normalized_or_empty(authzid);
+  const std::string domain = authzid->empty() ? header_from_ : normalized_or_empty(*authzid);
   const Partner* partner = domain.empty() ? nullptr : config_->find_partner(domain);
   if (element.attribute("mechanism") != "EXTERNAL" || !secured_ || partner == nullptr ||
       partner->sasl == Negotiation::kNotSupported || !sasl_domain_.empty()) {

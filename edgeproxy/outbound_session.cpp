@@ -1,5 +1,6 @@
 #include "edgeproxy/outbound_session.hpp"
 
+#include "common/base64.hpp"
 #include "common/jid.hpp"
 #include "edgeproxy/inbound_session.hpp"
 #include "edgeproxy/xml_util.hpp"

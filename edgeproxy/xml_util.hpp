@@ -19,8 +19,4 @@ std::string jid_domain_lower(std::string_view jid);
 // "user@domain/resource" -> "user@domain" (lower-cased domain, localpart as sent).
 std::string bare_jid(std::string_view jid);
 
-std::string base64_encode(std::string_view data);
-// Empty optional semantics: returns false when the text is not valid base64.
-bool base64_decode(std::string_view text, std::string& out);
-
 }  // namespace edgekit::edgeproxy

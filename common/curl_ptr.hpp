@@ -5,15 +5,12 @@
 
 #include <curl/curl.h>
 
+#include "common/c_deleter.hpp"
+
 namespace edgekit::curl {
 
 template <auto FreeFn>
-struct Deleter {
-  template <typename T>
-  void operator()(T* ptr) const noexcept {
-    FreeFn(ptr);
-  }
-};
+using Deleter = CDeleter<FreeFn>;
 
 using EasyPtr = std::unique_ptr<CURL, Deleter<curl_easy_cleanup>>;
 using SlistPtr = std::unique_ptr<curl_slist, Deleter<curl_slist_free_all>>;

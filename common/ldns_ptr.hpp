@@ -5,15 +5,12 @@
 
 #include <ldns/ldns.h>
 
+#include "common/c_deleter.hpp"
+
 namespace edgekit::ldns {
 
 template <auto FreeFn>
-struct Deleter {
-  template <typename T>
-  void operator()(T* ptr) const noexcept {
-    FreeFn(ptr);
-  }
-};
+using Deleter = CDeleter<FreeFn>;
 
 inline void free_resolver(ldns_resolver* resolver) noexcept {
   ldns_resolver_deep_free(resolver);

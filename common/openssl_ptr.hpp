@@ -13,15 +13,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "common/c_deleter.hpp"
+
 namespace edgekit::ossl {
 
 template <auto FreeFn>
-struct Deleter {
-  template <typename T>
-  void operator()(T* ptr) const noexcept {
-    FreeFn(ptr);
-  }
-};
+using Deleter = CDeleter<FreeFn>;
 
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using X509ReqPtr = std::unique_ptr<X509_REQ, Deleter<X509_REQ_free>>;

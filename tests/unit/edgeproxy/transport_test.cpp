@@ -79,6 +79,77 @@ class TransportTest : public ::testing::Test {
     io_.run_for(std::chrono::seconds(30));
   }
 
+  struct Exchange {
+    std::string got_up;
+    std::string got_down;
+    error_code server_handshake;
+    error_code client_handshake;
+    error_code server_end;
+    int tls_version = 0;
+    bool drained_after_all = false;  // the client found nothing more to read, and knew it
+  };
+
+  // Writes `data` from a coroutine of its own, so the caller reads meanwhile (full duplex).
+  template <typename Done>
+  void spawn_write(Transport& transport, const std::string& data, Done done) {
+    asio::co_spawn(
+        io_,
+        [&transport, &data, done]() -> awaitable<void> {
+          error_code ec;
+          co_await transport.write(asio::buffer(data), ec);
+          EXPECT_FALSE(ec) << ec.message();
+          done();
+        },
+        asio::detached);
+  }
+
+  // Over a fresh loopback connection (TLS when asked): the client sends `up` while the server
+  // sends `down`, both reading at the same time. The client closes once it has sent and read
+  // everything; the server reads until the stream ends.
+  Exchange exchange(bool tls, const std::string& up, const std::string& down) {
+    auto [server_socket, client_socket] = connected_pair(io_);
+    Transport server(std::move(server_socket));
+    Transport client(std::move(client_socket));
+    Exchange result;
+    int client_busy = 2;  // its writer and its reader
+    auto close_when_both_done = [&] {
+      if (--client_busy == 0) {
+        client.close();  // sends close_notify under TLS
+      }
+    };
+    run(
+        [&]() -> awaitable<void> {
+          if (tls) {
+            co_await server.start_tls(server_context_, true, {}, result.server_handshake);
+            if (result.server_handshake) {
+              co_return;
+            }
+          }
+          spawn_write(server, down, [] {});
+          result.got_up = co_await read_up_to(server, up.size() + 1, result.server_end);
+        },
+        [&]() -> awaitable<void> {
+          if (tls) {
+            co_await client.start_tls(client_context_, false, "edge.corp.example",
+                                      result.client_handshake);
+            if (result.client_handshake) {
+              co_return;
+            }
+          }
+          spawn_write(client, up, close_when_both_done);
+          error_code client_end;
+          result.got_down = co_await read_up_to(client, down.size(), client_end);
+          error_code ec;
+          std::string spare(16, '\0');
+          EXPECT_EQ(client.read_now(asio::buffer(spare), ec), 0U);
+          result.drained_after_all = client.drained() && ec == asio::error::would_block;
+          close_when_both_done();
+        });
+    EXPECT_EQ(server.secured(), tls);
+    result.tls_version = tls ? SSL_version(server.ssl()) : 0;
+    return result;
+  }
+
   testing::TestPki pki_;
   asio::io_context io_;
   asio::ssl::context server_context_{asio::ssl::context::tls_server};
@@ -86,116 +157,25 @@ class TransportTest : public ::testing::Test {
 };
 
 TEST_F(TransportTest, PlainFullDuplexAndEndOfStream) {
-  auto [server_socket, client_socket] = connected_pair(io_);
-  Transport server(std::move(server_socket));
-  Transport client(std::move(client_socket));
   const std::string up = pattern(std::size_t{3} * 1024 * 1024, 'a');
   const std::string down = pattern(std::size_t{2} * 1024 * 1024, 'A');
-  std::string got_up;
-  std::string got_down;
-  error_code server_end;
-  error_code client_end;
-  int client_busy = 2;  // its writer and its reader: the client closes when both are done
-  auto close_when_both_done = [&] {
-    if (--client_busy == 0) {
-      client.close();
-    }
-  };
-  run(
-      [&]() -> awaitable<void> {
-        asio::co_spawn(
-            io_,
-            [&]() -> awaitable<void> {
-              error_code ec;
-              co_await server.write(asio::buffer(down), ec);
-              EXPECT_FALSE(ec) << ec.message();
-            },
-            asio::detached);
-        got_up = co_await read_up_to(server, up.size() + 1, server_end);
-      },
-      [&]() -> awaitable<void> {
-        asio::co_spawn(
-            io_,
-            [&]() -> awaitable<void> {
-              error_code ec;
-              co_await client.write(asio::buffer(up), ec);
-              EXPECT_FALSE(ec) << ec.message();
-              close_when_both_done();
-            },
-            asio::detached);
-        got_down = co_await read_up_to(client, down.size(), client_end);
-        close_when_both_done();
-      });
-  EXPECT_FALSE(server.secured());
-  EXPECT_EQ(got_down, down);
-  EXPECT_EQ(got_up, up);
-  EXPECT_EQ(server_end, asio::error::eof);
+  const Exchange result = exchange(false, up, down);
+  EXPECT_EQ(result.got_down, down);
+  EXPECT_EQ(result.got_up, up);
+  EXPECT_EQ(result.server_end, asio::error::eof);
 }
 
 TEST_F(TransportTest, TlsFullDuplexCloseNotifyAndDrained) {
-  auto [server_socket, client_socket] = connected_pair(io_);
-  Transport server(std::move(server_socket));
-  Transport client(std::move(client_socket));
   const std::string up = pattern(std::size_t{3} * 1024 * 1024 + 17, 'a');
   const std::string down = pattern(std::size_t{2} * 1024 * 1024 + 5, 'A');
-  std::string got_up;
-  std::string got_down;
-  error_code server_handshake;
-  error_code client_handshake;
-  error_code server_end;
-  error_code client_end;
-  bool drained_after_all = false;
-  int client_busy = 2;
-  auto close_when_both_done = [&] {
-    if (--client_busy == 0) {
-      client.close();
-    }
-  };
-  run(
-      [&]() -> awaitable<void> {
-        co_await server.start_tls(server_context_, true, {}, server_handshake);
-        if (server_handshake) {
-          co_return;
-        }
-        asio::co_spawn(
-            io_,
-            [&]() -> awaitable<void> {
-              error_code ec;
-              co_await server.write(asio::buffer(down), ec);
-              EXPECT_FALSE(ec) << ec.message();
-            },
-            asio::detached);
-        got_up = co_await read_up_to(server, up.size() + 1, server_end);
-      },
-      [&]() -> awaitable<void> {
-        co_await client.start_tls(client_context_, false, "edge.corp.example", client_handshake);
-        if (client_handshake) {
-          co_return;
-        }
-        asio::co_spawn(
-            io_,
-            [&]() -> awaitable<void> {
-              error_code ec;
-              co_await client.write(asio::buffer(up), ec);
-              EXPECT_FALSE(ec) << ec.message();
-              close_when_both_done();
-            },
-            asio::detached);
-        got_down = co_await read_up_to(client, down.size(), client_end);
-        error_code ec;
-        std::string spare(16, '\0');
-        EXPECT_EQ(client.read_now(asio::buffer(spare), ec), 0U);
-        drained_after_all = client.drained() && ec == asio::error::would_block;
-        close_when_both_done();  // close() sends close_notify
-      });
-  ASSERT_FALSE(server_handshake) << server_handshake.message();
-  ASSERT_FALSE(client_handshake) << client_handshake.message();
-  ASSERT_TRUE(server.secured());
-  EXPECT_EQ(SSL_version(server.ssl()), TLS1_3_VERSION);
-  EXPECT_EQ(got_down, down);
-  EXPECT_EQ(got_up, up);
-  EXPECT_TRUE(drained_after_all);
-  EXPECT_EQ(server_end, asio::error::eof) << server_end.message();
+  const Exchange result = exchange(true, up, down);
+  ASSERT_FALSE(result.server_handshake) << result.server_handshake.message();
+  ASSERT_FALSE(result.client_handshake) << result.client_handshake.message();
+  EXPECT_EQ(result.tls_version, TLS1_3_VERSION);
+  EXPECT_EQ(result.got_down, down);
+  EXPECT_EQ(result.got_up, up);
+  EXPECT_TRUE(result.drained_after_all);
+  EXPECT_EQ(result.server_end, asio::error::eof) << result.server_end.message();  // close_notify
 }
 
 TEST_F(TransportTest, TlsPeerVanishingWithoutCloseNotifyIsEndOfStream) {

@@ -96,13 +96,7 @@ void ComponentSession::on_bytes(std::string_view bytes, Actions& out) {
             break;
           }
           if (element.ns == kNsStreams && element.name == "error") {
-            std::string reason = "component-rejected";
-            if (!element.children.empty()) {
-              reason += ':';
-              reason += element.children.front().name;
-            }
-            out.push_back(send_action("</stream:stream>"));
-            out.push_back(close_action(std::move(reason)));
+            close_on_peer_stream_error(element, "component-rejected", out);
             closed_ = true;
             return;
           }

@@ -241,13 +241,7 @@ void InboundSession::handle_element(Element& element, Actions& out) {
     handle_sasl(element, out);
     return;
   } else if (element.ns == kNsStreams && element.name == "error") {
-    out.push_back(send_action("</stream:stream>"));
-    std::string reason = "peer-stream-error";
-    if (!element.children.empty()) {
-      reason += ':';
-      reason += element.children.front().name;
-    }
-    out.push_back(close_action(std::move(reason)));
+    close_on_peer_stream_error(element, "peer-stream-error", out);
     closed_ = true;
     return;
   }

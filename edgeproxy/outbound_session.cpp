@@ -270,13 +270,7 @@ void OutboundSession::handle_element(const Element& element, Actions& out) {
     }
   }
   if (element.ns == kNsStreams && element.name == "error") {
-    std::string reason = "peer-stream-error";
-    if (!element.children.empty()) {
-      reason += ':';
-      reason += element.children.front().name;
-    }
-    out.push_back(send_action("</stream:stream>"));
-    out.push_back(close_action(std::move(reason)));
+    close_on_peer_stream_error(element, "peer-stream-error", out);
     closed_ = true;
     return;
   }

@@ -62,4 +62,15 @@ inline Action close_action(std::string reason, std::optional<StreamError> error 
   return action;
 }
 
+// The peer sent <stream:error/>: answer with our closing tag and close. The reason is `prefix`
+// and the condition, e.g. "peer-stream-error:host-unknown", for logs and metrics.
+inline void close_on_peer_stream_error(const Element& error, std::string prefix, Actions& out) {
+  if (!error.children.empty()) {
+    prefix += ':';
+    prefix += error.children.front().name;
+  }
+  out.push_back(send_action("</stream:stream>"));
+  out.push_back(close_action(std::move(prefix)));
+}
+
 }  // namespace edgekit::edgeproxy

@@ -93,6 +93,16 @@ TEST(InboundSession, DialbackOnlyPartnerFullPath) {
   EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "peer-closed");
 }
 
+TEST(InboundSession, PeerStreamErrorIsAnsweredAndClosesWithItsCondition) {
+  Fixture f(kDialbackOnly);
+  f.feed(kPartnerHeader);
+  f.feed(
+      "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
+  EXPECT_TRUE(f.transcript.contains("</stream:stream>"));
+  ASSERT_NE(f.transcript.find(ActionKind::kClose), nullptr);
+  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "peer-stream-error:host-unknown");
+}
+
 TEST(InboundSession, UnknownPartnerIsRefusedWithPolicyViolation) {
   Fixture f(kDialbackOnly);
   f.feed(

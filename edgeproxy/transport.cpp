@@ -23,6 +23,10 @@ boost::system::error_code tls_error(int ssl_error, int saved_errno) {
   if (ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
     return asio::error::eof;
   }
+  if (code == 0) {
+    // A failure that left no reason must still read as a failure (a zero code would not).
+    return asio::error::connection_aborted;
+  }
   return {static_cast<int>(code), asio::error::get_ssl_category()};
 }
 

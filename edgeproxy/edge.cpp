@@ -529,6 +529,16 @@ Element bounce_routing(const Element& stanza) {
 
 }  // namespace
 
+// Both bounce directions count the bounce against the partner and log it the same way.
+void Edge::record_bounce(const std::string& partner_domain, std::string_view direction,
+                         StanzaError condition, std::string_view reason) {
+  ++metrics_.partner(partner_domain).bounces;
+  log_info("stanza.bounced", {{"partner", partner_domain},
+                              {"direction", std::string(direction)},
+                              {"reason", std::string(reason)},
+                              {"condition", std::string(to_string(condition))}});
+}
+
 void Edge::bounce_to_internal(const Element& stanza, StanzaError condition,
                               std::string_view reason) {
   auto bounce = make_bounce(stanza, condition);
@@ -536,11 +546,7 @@ void Edge::bounce_to_internal(const Element& stanza, StanzaError condition,
     return;
   }
   const std::string partner_domain = jid_domain_lower(stanza.to);
-  ++metrics_.partner(partner_domain).bounces;
-  log_info("stanza.bounced", {{"partner", partner_domain},
-                              {"direction", "out"},
-                              {"reason", std::string(reason)},
-                              {"condition", std::string(to_string(condition))}});
+  record_bounce(partner_domain, "out", condition, reason);
   send_to_internal(partner_domain, std::move(*bounce), bounce_routing(stanza));
 }
 
@@ -552,11 +558,7 @@ void Edge::bounce_to_partner(const Element& stanza, StanzaError condition,
   }
   const std::string partner_domain = jid_domain_lower(stanza.from);
   const std::string local_domain = jid_domain_lower(stanza.to);
-  ++metrics_.partner(partner_domain).bounces;
-  log_info("stanza.bounced", {{"partner", partner_domain},
-                              {"direction", "in"},
-                              {"reason", std::string(reason)},
-                              {"condition", std::string(to_string(condition))}});
+  record_bounce(partner_domain, "in", condition, reason);
   if (!config_->is_local_domain(local_domain) || stopping_) {
     return;
   }

@@ -112,6 +112,8 @@ class Edge {
                        const Element& routing);
   void send_to_internal(const std::string& component_domain, std::string raw,
                         const Element& routing);
+  void record_bounce(const std::string& partner_domain, std::string_view direction,
+                     StanzaError condition, std::string_view reason);
   void bounce_to_internal(const Element& stanza, StanzaError condition, std::string_view reason);
   void bounce_to_partner(const Element& stanza, StanzaError condition, std::string_view reason);
   std::shared_ptr<OutboundConnection> outbound_for(const std::string& local,

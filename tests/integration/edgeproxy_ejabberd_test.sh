@@ -24,14 +24,8 @@ lab_add_host internal 198.51.100.20 || fail "internal host"
 lab_add_host legacy 198.51.100.11 || fail "legacy host"
 lab_add_host ejab 198.51.100.12 || fail "ejabberd partner host"
 
-declare -A ip_of=([edge]=198.51.100.10 [legacy]=198.51.100.11 [ejab]=198.51.100.12)
 for pair in corp.example:edge gtalk.example:legacy ej.example:ejab; do
-  dom=${pair%%:*}
-  host=${pair#*:}
-  lab_dns_zone "$dom" <<ZONE || fail "zone $dom"
-_xmpp-server._tcp 60 IN SRV 0 5 5269 xmpp.$dom.
-xmpp 60 IN A ${ip_of[$host]}
-ZONE
+  lab_dns_xmpp_zone "${pair%%:*}" "${pair#*:}" || fail "zone ${pair%%:*}"
 done
 lab_dns_start dns || fail "NSD"
 lab_issue_cert edge corp.example xmpp.corp.example || fail "edge cert"
@@ -48,14 +42,8 @@ lab_start_prosody legacy --domain gtalk.example --plain-s2s \
   --user alice@gtalk.example:alice-pw || fail "legacy Prosody"
 
 ed="$LAB_DIR/edge"
-mkdir -p "$ed/store"
-chmod 700 "$ed/store"
+lab_edge_store "$ed/store" edge xmpp.corp.example corp.example || fail "edge store"
 printf '%s\n' "$secret" >"$ed/component.secret"
-cat >"$ed/store/identity.json" <<JSON
-{"role": "edge-external", "fqdn": "xmpp.corp.example", "xmpp_domains": ["corp.example"],
- "certificate": "$(lab_cert_file edge)", "chain": "", "key": "$(lab_key_file edge)",
- "thumbprint": "lab", "not_after": "2099-01-01T00:00:00Z", "validated": {}}
-JSON
 cat >"$ed/edgekit.toml" <<TOML
 [edge]
 fqdn = "xmpp.corp.example"

@@ -29,16 +29,9 @@ lab_add_host tlsp 198.51.100.12 || fail "tls host"
 lab_add_host stranger 198.51.100.13 || fail "stranger host"
 lab_add_host spoof 198.51.100.14 || fail "spoof host"
 
-declare -A ip_of=([edge]=198.51.100.10 [legacy]=198.51.100.11 [tlsp]=198.51.100.12
-  [stranger]=198.51.100.13 [spoof]=198.51.100.14)
 for pair in corp.example:edge gtalk.example:legacy tls.example:tlsp stranger.example:stranger \
   spoof.example:spoof; do
-  dom=${pair%%:*}
-  host=${pair#*:}
-  lab_dns_zone "$dom" <<ZONE || fail "zone $dom"
-_xmpp-server._tcp 60 IN SRV 0 5 5269 xmpp.$dom.
-xmpp 60 IN A ${ip_of[$host]}
-ZONE
+  lab_dns_xmpp_zone "${pair%%:*}" "${pair#*:}" || fail "zone ${pair%%:*}"
 done
 lab_dns_start dns || fail "NSD"
 
@@ -60,15 +53,9 @@ lab_start_prosody stranger --domain stranger.example --plain-s2s \
 
 # The edge: its store holds identity.json (what certtool assign writes) for the lab cert.
 ed="$LAB_DIR/edge"
-mkdir -p "$ed/store"
-chmod 700 "$ed/store"
+lab_edge_store "$ed/store" edge xmpp.corp.example corp.example || fail "edge store"
 printf '%s\n' "$secret" >"$ed/component.secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ed/dialback.secret"
-cat >"$ed/store/identity.json" <<JSON
-{"role": "edge-external", "fqdn": "xmpp.corp.example", "xmpp_domains": ["corp.example"],
- "certificate": "$(lab_cert_file edge)", "chain": "", "key": "$(lab_key_file edge)",
- "thumbprint": "lab", "not_after": "2099-01-01T00:00:00Z", "validated": {}}
-JSON
 cat >"$ed/edgekit.toml" <<TOML
 [edge]
 fqdn = "xmpp.corp.example"

@@ -83,14 +83,6 @@ edge_user_host() {
   return 1
 }
 
-_edge_partner_zone() {
-  local domain=$1 host=$2
-  lab_dns_zone "$domain" <<EOF
-_xmpp-server._tcp 60 IN SRV 0 5 5269 xmpp.$domain.
-xmpp 60 IN A $(lab_ip "$host")
-EOF
-}
-
 # edge_publish_srv / edge_withdraw_srv — the corp.example SRV record the go-live publishes.
 edge_publish_srv() {
   lab_dns_add "$EDGE_DOMAIN" "_xmpp-server._tcp 60 IN SRV 0 5 5269 $EDGE_FQDN."
@@ -245,11 +237,11 @@ edge_topology_up() {
     echo "edge 60 IN A $EDGE_PUBLIC_IP"
     [ $srv -eq 0 ] || echo "_xmpp-server._tcp 60 IN SRV 0 5 5269 $EDGE_FQDN."
   ) || return 1
-  _edge_partner_zone "$EDGE_LEGACY_DOMAIN" legacy || return 1
-  _edge_partner_zone "$EDGE_TLS_DOMAIN" tlspartner || return 1
-  _edge_partner_zone "$EDGE_EJ_DOMAIN" ejpartner || return 1
-  [ $rogue -eq 0 ] || _edge_partner_zone "$EDGE_ROGUE_DOMAIN" rogue || return 1
-  [ $rogue -eq 0 ] || _edge_partner_zone "$EDGE_SPOOF_DOMAIN" spoofer || return 1
+  lab_dns_xmpp_zone "$EDGE_LEGACY_DOMAIN" legacy || return 1
+  lab_dns_xmpp_zone "$EDGE_TLS_DOMAIN" tlspartner || return 1
+  lab_dns_xmpp_zone "$EDGE_EJ_DOMAIN" ejpartner || return 1
+  [ $rogue -eq 0 ] || lab_dns_xmpp_zone "$EDGE_ROGUE_DOMAIN" rogue || return 1
+  [ $rogue -eq 0 ] || lab_dns_xmpp_zone "$EDGE_SPOOF_DOMAIN" spoofer || return 1
   lab_dns_start dns || return 1
   EDGE_T_LAB_UP_MS=$(($(lab_now_ms) - t0))
 

@@ -96,3 +96,16 @@ EOF
     2>"$ext.log" || { cat "$ext.log" >&2; rm -f "$ext" "$ext.log"; return 1; }
   rm -f "$ext" "$ext.log"
 }
+
+# lab_edge_store DIR CERT FQDN DOMAIN — an edgeproxy store in DIR whose identity.json
+# (CONTRACT.md §2) names lab certificate CERT for the edge FQDN serving DOMAIN, the files left
+# where lab_issue_cert put them. (tests/lab/edge_topology.sh builds certtool's full layout.)
+lab_edge_store() {
+  local dir=$1 cert=$2 fqdn=$3 domain=$4
+  mkdir -p "$dir" && chmod 700 "$dir" || return 1
+  cat >"$dir/identity.json" <<JSON
+{"role": "edge-external", "fqdn": "$fqdn", "xmpp_domains": ["$domain"],
+ "certificate": "$(lab_cert_file "$cert")", "chain": "", "key": "$(lab_key_file "$cert")",
+ "thumbprint": "lab", "not_after": "2099-01-01T00:00:00Z", "validated": {}}
+JSON
+}

@@ -5,6 +5,16 @@
 
 _lab_dns_dir() { echo "$LAB_DIR/dns"; }
 
+# lab_dns_xmpp_zone DOMAIN HOST — DOMAIN's server-to-server records: the _xmpp-server._tcp SRV
+# to xmpp.DOMAIN on 5269, and xmpp.DOMAIN's A record at lab host HOST's address.
+lab_dns_xmpp_zone() {
+  local domain=$1 host=$2
+  lab_dns_zone "$domain" <<EOF
+_xmpp-server._tcp 60 IN SRV 0 5 5269 xmpp.$domain.
+xmpp 60 IN A $(lab_ip "$host")
+EOF
+}
+
 # lab_dns_zone ZONE [FILE] — sets ZONE's records (zone-file lines relative to the zone, e.g.
 # "_xmpp-server._tcp 60 IN SRV 0 5 5269 edge.corp.example.") from FILE or stdin, replacing
 # earlier ones. SOA and NS are added. If NSD runs, it reloads and the change is served on return.

@@ -23,6 +23,19 @@ constexpr std::chrono::seconds kHoldTimeout{30};
 constexpr std::chrono::milliseconds kMaxBackoff{30'000};
 constexpr std::size_t kWriteQueueBytes = std::size_t{8} * 1024 * 1024;
 
+// What a queued stanza keeps of its routing, for the bounce if it cannot be delivered: the
+// name, the addresses, type and id, without the raw bytes.
+Element routing_header(const Element& stanza) {
+  Element routing;
+  routing.is_stanza = true;
+  routing.name = stanza.name;
+  routing.from = stanza.from;
+  routing.to = stanza.to;
+  routing.type = stanza.type;
+  routing.id = stanza.id;
+  return routing;
+}
+
 Result<std::string> read_secret(const std::filesystem::path& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -432,15 +445,8 @@ void Edge::send_to_internal(const std::string& component_domain, std::string raw
     bounce_to_partner(routing, StanzaError::kServiceUnavailable, "internal-queue-full");
     return;
   }
-  Element copy;
-  copy.is_stanza = true;
-  copy.name = routing.name;
-  copy.from = routing.from;
-  copy.to = routing.to;
-  copy.type = routing.type;
-  copy.id = routing.id;
-  slot.held.push_back(
-      HeldStanza{std::move(raw), std::move(copy), std::chrono::steady_clock::now() + kHoldTimeout});
+  slot.held.push_back(HeldStanza{std::move(raw), routing_header(routing),
+                                 std::chrono::steady_clock::now() + kHoldTimeout});
   metrics_.partner(component_domain).queue_depth = slot.held.size();
 }
 
@@ -500,14 +506,7 @@ void Edge::send_to_partner(const std::string& local, const std::string& remote, 
     bounce_to_internal(routing, StanzaError::kRemoteServerNotFound, "no-route");
     return;
   }
-  Element copy;
-  copy.is_stanza = true;
-  copy.name = routing.name;
-  copy.from = routing.from;
-  copy.to = routing.to;
-  copy.type = routing.type;
-  copy.id = routing.id;
-  if (!connection->enqueue(std::move(raw), std::move(copy))) {
+  if (!connection->enqueue(std::move(raw), routing_header(routing))) {
     bounce_to_internal(routing, StanzaError::kRemoteServerTimeout, "outbound-queue-full");
   }
 }
@@ -517,13 +516,9 @@ namespace {
 // The routing header of the error stanza that answers `stanza`: same name and id, the
 // addresses swapped, type "error" (RFC 6120 §8.3).
 Element bounce_routing(const Element& stanza) {
-  Element routing;
-  routing.is_stanza = true;
-  routing.name = stanza.name;
-  routing.from = stanza.to;
-  routing.to = stanza.from;
+  Element routing = routing_header(stanza);
+  std::swap(routing.from, routing.to);
   routing.type = "error";
-  routing.id = stanza.id;
   return routing;
 }
 

@@ -29,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   policy.dialback = (choice & 16U) != 0;
   policy.verify_certificate = (choice & 32U) != 0 && policy.tls == Negotiation::kRequired;
   const auto purpose = (choice & 64U) != 0 ? OutboundPurpose::kVerify : OutboundPurpose::kStanzas;
-  OutboundSession session(OutboundOptions{"corp.example", "partner.example", policy, purpose,
-                                          true, false, 1 << 20, (choice & 128U) != 0},
+  OutboundSession session(OutboundOptions{"corp.example", "partner.example", policy, purpose, true,
+                                          false, 1 << 20, (choice & 128U) != 0},
                           keys);
   Actions out;
   session.on_connected(out);
@@ -42,9 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view chunk = input.substr(start, end - start);
     if (chunk == "\xfe" || chunk == "\xfc") {
       certificate_good = chunk == "\xfe";
-      session.on_tls_established(certificate_good
-                                     ? CertificateCheck::trusted_for("partner.example")
-                                     : CertificateCheck{ChainStatus::kUntrusted, {}},
+      session.on_tls_established(certificate_good ? CertificateCheck::trusted_for("partner.example")
+                                                  : CertificateCheck{ChainStatus::kUntrusted, {}},
                                  out);
     } else if (chunk == "\xfd") {
       session.request_verify(VerifyRequest{"partner.example", "corp.example", "sid", "key"}, out);

@@ -1,5 +1,5 @@
 // clang-format off
-#include <utility>  // Boost 1.74's Asio needs it before its own headers (DESIGN.md §6)
+#include <utility>  // Boost 1.74's Asio needs it before its own headers (see edgeproxy/asio.hpp)
 // clang-format on
 #include "certtool/acme_http01.hpp"
 

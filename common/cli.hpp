@@ -1,7 +1,7 @@
 #pragma once
 // The command framework shared by the three tools: one class per subcommand in a registry,
 // Boost.Program_options for flags, the global flags of every tool (--config, --store, --json,
-// --help, --version), exit codes per CONTRACT.md §3 and errors as "tool: error: what: why".
+// --help, --version), exit codes of common/error.hpp and errors as "tool: error: what: why".
 
 #include <iosfwd>
 #include <memory>
@@ -51,7 +51,7 @@ class Context {
   }
   [[nodiscard]] bool flag(const char* name) const { return options.count(name) > 0; }
 
-  // Prints the error as "tool: error: what: why" and returns its contract exit code.
+  // Prints the error as "tool: error: what: why" and returns its exit code.
   int fail(const Error& error) const;
   void warn(std::string_view message) const;
 

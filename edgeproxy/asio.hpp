@@ -1,5 +1,5 @@
 #pragma once
-// The one way edgeproxy includes Asio (DESIGN.md §6): Boost 1.74's awaitable.hpp needs
+// The one way edgeproxy includes Asio: Boost 1.74's awaitable.hpp needs
 // <utility> first, and clang needs the coroutine macros the build predefines.
 
 // clang-format off

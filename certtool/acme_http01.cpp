@@ -7,7 +7,15 @@
 #include <mutex>
 #include <thread>
 
+// Without -Wnull-dereference for Asio's own lines: see edgeproxy/asio.hpp.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#endif
 #include <boost/asio.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "certtool/acme_errors.hpp"
 #include "common/config.hpp"

@@ -27,6 +27,9 @@ foreach(flag -fstack-clash-protection -fcf-protection)
   endif()
 endforeach()
 target_compile_definitions(edgekit_hardening INTERFACE _GLIBCXX_ASSERTIONS)
+# Full RELRO (read-only GOT after start-up), as Debian's hardening=+all links: the package
+# (scripts/package --from-build) ships these binaries as built.
+target_link_options(edgekit_hardening INTERFACE LINKER:-z,relro LINKER:-z,now)
 if(NOT EDGEKIT_SANITIZE AND NOT EDGEKIT_FUZZ)
   # -U first: a toolchain or packaging CPPFLAGS may already define it (to 2).
   target_compile_options(edgekit_hardening INTERFACE

@@ -1,7 +1,7 @@
 // certtool renew: renew the assigned certificate through ACME when it expires within
 // --warn-days (default 30): a new CSR for the configured names, signed with the same key
 // unless --new-key, then order, validate, import, assign and reload. Does nothing (exit 0)
-// when the certificate is not due, so a daily timer can run it (samples/edgekit-renew.timer).
+// when the certificate is not due, so a daily timer can run it (systemd/edgekit-renew.timer).
 #include <chrono>
 #include <ostream>
 

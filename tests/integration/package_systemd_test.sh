@@ -95,6 +95,8 @@ inside dpkg -i /tmp/edgekit.deb >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"
 inside systemctl daemon-reload
 [ "$(inside systemctl is-enabled edgeproxy.service || true)" = disabled ] ||
   fail "edgeproxy.service is not installed disabled"
+[ "$(inside systemctl is-active edgeproxy.service || true)" = inactive ] ||
+  fail "the install started edgeproxy.service"
 echo "ok installed; edgeproxy.service disabled, not started"
 
 step "security of the installed unit"
@@ -119,6 +121,15 @@ main_pid=$(inside systemctl show -P MainPID edgeproxy.service)
 [ "$(inside ps -o user= -p "$main_pid")" = edgekit ] || fail "edgeproxy does not run as edgekit"
 echo "ok runs as edgekit (pid $main_pid in the container)"
 
+step "upgrade (dpkg -i again) while it runs"
+inside systemctl enable edgeproxy.service >/dev/null 2>&1 || fail "systemctl enable"
+inside dpkg -i /tmp/edgekit.deb >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "upgrade"; }
+[ "$(inside systemctl is-active edgeproxy.service)" = active ] || fail "not active after the upgrade"
+new_pid=$(inside systemctl show -P MainPID edgeproxy.service)
+[ "$new_pid" != "$main_pid" ] || fail "the upgrade did not restart edgeproxy"
+main_pid=$new_pid
+echo "ok restarted by the upgrade (pid $main_pid), still enabled: $(inside systemctl is-enabled edgeproxy.service)"
+
 step "systemctl reload edgeproxy"
 inside systemctl reload edgeproxy.service || {
   inside journalctl -u edgeproxy.service --no-pager | tail -20; fail "systemctl reload"; }
@@ -134,14 +145,33 @@ inside systemctl stop edgeproxy.service
 inside journalctl -u edgeproxy.service --no-pager | grep -q 'edge.stopped' || fail "no edge.stopped"
 echo "ok stopped cleanly"
 
-step "dpkg --purge"
+step "systemctl start again: removal must stop it"
+inside systemctl start edgeproxy.service || fail "systemctl start"
+
+step "edgekit-renew: the timer, and the service under its sandbox"
+inside systemctl enable --now edgekit-renew.timer >/dev/null 2>&1 || fail "enable --now edgekit-renew.timer"
+[ "$(inside systemctl is-active edgekit-renew.timer)" = active ] || fail "the timer is not active"
+inside systemctl list-timers --all --no-pager | grep -q edgekit-renew.timer || fail "not in list-timers"
+echo "ok edgekit-renew.timer enabled and active"
+# Unconfigured (no ACME directory, nothing assigned), certtool renew fails with its own exit code
+# (1-3); 200 and up would be systemd failing to set up the sandbox or run it.
+inside systemctl start edgekit-renew.service >/dev/null 2>&1 || true
+renew_status=$(inside systemctl show -P ExecMainStatus edgekit-renew.service)
+inside journalctl -u edgekit-renew.service --no-pager | grep -q 'certtool' || fail "certtool did not run"
+[ -n "$renew_status" ] && [ "$renew_status" -lt 200 ] ||
+  { inside journalctl -u edgekit-renew.service --no-pager | tail -5; fail "renew: exit $renew_status"; }
+echo "ok edgekit-renew.service ran certtool as edgekit (exit $renew_status, unconfigured)"
+
+step "dpkg --purge (edgeproxy running and enabled, the timer enabled, as an admin might leave them)"
 inside dpkg --purge edgekit >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg --purge"; }
+inside pgrep -x edgeproxy >/dev/null && fail "edgeproxy still runs after the purge"
 for path in /etc/edgekit /var/lib/edgekit /usr/share/doc/edgekit /lib/systemd/system/edgeproxy.service \
             /usr/bin/edgeproxy; do
   inside test ! -e "$path" || fail "$path is left"
 done
 inside getent passwd edgekit >/dev/null && fail "user edgekit is left"
-[ -z "$(inside find /etc/systemd /var/lib/systemd -name '*edge*')" ] || fail "systemd state left"
+left=$(inside find /etc/systemd /var/lib/systemd -name "*edge*")
+[ -z "$left" ] || fail "systemd state left: $left"
 echo "ok purged: nothing left"
 [ ! -e "$root/etc/edgekit" ] || fail "the container root was written to"
 

@@ -18,7 +18,7 @@
 # Both: ejabberd's own log shows the refusal (the test really exercises that path), and the
 # edge stays healthy.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=edgeproxy_trust_lib.sh
+# shellcheck source-path=SCRIPTDIR source=edgeproxy_trust_lib.sh
 source "$here/edgeproxy_trust_lib.sh"
 timeout_s=8
 
@@ -33,8 +33,9 @@ lab_dns_start dns || trust_fail "NSD"
 
 lab_issue_cert edge corp.example xmpp.corp.example --server-only || trust_fail "edge cert"
 eku=$(openssl x509 -in "$(lab_cert_file edge)" -noout -ext extendedKeyUsage)
-grep -q 'Server Auth' <<<"$eku" && ! grep -q 'Client Auth' <<<"$eku" ||
+if ! grep -q 'Server Auth' <<<"$eku" || grep -q 'Client Auth' <<<"$eku"; then
   trust_fail "the edge certificate is not serverAuth-only: $eku"
+fi
 lab_issue_cert ejab ej.example ejs.example xmpp.ej.example xmpp.ejs.example ||
   trust_fail "ejabberd partner cert"
 

@@ -101,6 +101,16 @@ trust_log_lacks() {
   return 1
 }
 
+# trust_log_lacks_regex ERE — true when no edge log line matches ERE (else shows them).
+trust_log_lacks_regex() {
+  local lines
+  lines=$(grep -E -- "$1" "$(trust_edge_log)")
+  [ -z "$lines" ] && return 0
+  lab_log "unexpected edge log line(s) matching '$1':"
+  printf '%s\n' "$lines" >&2
+  return 1
+}
+
 # trust_wait_log TIMEOUT EVENT [KEY=VALUE...] — waits for such a line.
 trust_wait_log() {
   local timeout=$1

@@ -19,7 +19,7 @@
 # edge logs `stream.authenticated direction=out partner=XDB.example
 # auth=dialback-over-unauthenticated-tls cert=<code>` and counts it in edgeproxy_streams_total.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=edgeproxy_trust_lib.sh
+# shellcheck source-path=SCRIPTDIR source=edgeproxy_trust_lib.sh
 source "$here/edgeproxy_trust_lib.sh"
 
 # host:strict-domain:dialback-domain:expected reason
@@ -174,7 +174,7 @@ done
 bob_steps=()
 for d in "${db_domains[@]}"; do bob_steps+=(--send "u@$d" "dialback to $d"); done
 lab_client_start bob2 internal --no-tls --jid bob@corp.example/dialback --password bob-pw \
-  --timeout 30 "${bob_steps[@]}" --sleep $((timeout_s + 4)) || trust_fail "start bob2"
+  --timeout 30 "${bob_steps[@]}" --sleep 3 || trust_fail "start bob2"
 for c in "${cases[@]}"; do
   IFS=: read -r host _ db reason <<<"$c"
   lab_client_wait "udb-$host" 40

@@ -46,7 +46,10 @@ lab_issue_cert() {
       *) names+=("$1"); shift ;;
     esac
   done
-  [ -n "$name" ] && [ ${#names[@]} -gt 0 ] || { lab_die "usage: lab_issue_cert NAME DNSNAME... [--server-only] [--days N] [--self-signed] [--expired] [--not-yet-valid]"; return 2; }
+  if [ -z "$name" ] || [ ${#names[@]} -eq 0 ]; then
+    lab_die "usage: lab_issue_cert NAME DNSNAME... [--server-only] [--days N] [--self-signed] [--expired] [--not-yet-valid]"
+    return 2
+  fi
   local d="$LAB_DIR/certs" san="" n
   for n in "${names[@]}"; do
     if [[ $n =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then san+="${san:+,}IP:$n"; else san+="${san:+,}DNS:$n"; fi
@@ -85,8 +88,10 @@ EOF
 # strings ("-10 days", "now"). SELF_SIGNED=1 signs with the request's own key.
 _lab_ca_sign() {
   local name=$1 self_signed=$2 d="$LAB_DIR/certs" start end
-  start=$(date -u -d "$3" +%Y%m%d%H%M%SZ) && end=$(date -u -d "$4" +%Y%m%d%H%M%SZ) ||
-    { lab_die "_lab_ca_sign: bad validity '$3' .. '$4'"; return 2; }
+  if ! start=$(date -u -d "$3" +%Y%m%d%H%M%SZ) || ! end=$(date -u -d "$4" +%Y%m%d%H%M%SZ); then
+    lab_die "_lab_ca_sign: bad validity '$3' .. '$4'"
+    return 2
+  fi
   local db="$d/$name.ca"
   rm -rf "$db"
   mkdir -p "$db/new"

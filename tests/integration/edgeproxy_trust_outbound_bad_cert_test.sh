@@ -138,8 +138,8 @@ for c in "${cases[@]}"; do
   trust_check "$reason: u@$strict received nothing" trust_client_got_nothing "u-$host" bob@corp.example
   trust_check "$reason: bob got <remote-server-not-found/> from u@$strict within $((timeout_s + 4)) s" \
     trust_client_error_within bob "u@$strict" remote-server-not-found $((timeout_s + 4))
-  trust_check "$reason: edge log stream.closed direction=out partner=$strict reason=$reason" \
-    trust_log_has stream.closed direction=out partner="$strict" reason="$reason"
+  trust_check "$reason: edge log stream.closed (warn) direction=out partner=$strict reason=$reason" \
+    trust_log_has stream.closed warn direction=out partner="$strict" reason="$reason"
   trust_check "$reason: edge log stanza.bounced partner=$strict reason=$reason condition=remote-server-not-found" \
     trust_log_has stanza.bounced partner="$strict" reason="$reason" condition=remote-server-not-found
   trust_check "$reason: no stream to $strict authenticated (no dialback fallback)" \

@@ -11,8 +11,9 @@
 # certificates with OpenSSL's client purpose refuses this partner: carol's message never
 # arrives.
 # Second part, the opt-in: the edge restarted with [federation] strict_client_purpose = true
-# must refuse the same certificate inbound: carol's next message is not delivered, no new
-# inbound SASL EXTERNAL stream is authenticated, and the edge stays up.
+# must refuse the same certificate inbound: carol's next message is not delivered (Prosody
+# bounces it to her), no inbound SASL EXTERNAL stream is authenticated, while bob's message
+# to carol still goes out, and the edge stays up.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=edgeproxy_trust_lib.sh
 source "$here/edgeproxy_trust_lib.sh"
@@ -100,21 +101,28 @@ mv "$(trust_edge_log)" "$LAB_DIR/logs/edgeproxy-lenient.log"
 } >"$cfg"
 trust_start_edge "$cfg" srv.example
 t_strict=$(lab_now_ms)
+# bob's message to carol shows the edge still federates with srv.example outbound (our own
+# certificate has clientAuth); carol's to bob needs the inbound stream, which must be refused.
+# Prosody bounces what it cannot deliver once its stream attempt fails.
 lab_client_start bob2 internal --no-tls --jid bob@corp.example/strict --password bob-pw \
-  --timeout 25 --ready-file "$LAB_DIR/bob2.ready" --wait-file "$LAB_DIR/strict.done" ||
+  --timeout 25 --ready-file "$LAB_DIR/bob2.ready" --wait-file "$LAB_DIR/carol2.ready" \
+  --send carol@srv.example "strict: outbound still works" --wait-file "$LAB_DIR/strict.done" ||
   trust_fail "start bob2"
 lab_client_wait_event bob2 ready 20 || trust_fail "bob2 never came online"
-# Prosody bounces what it cannot deliver once its stream attempt fails; either way bob gets
-# nothing. carol waits for an error, but what the test asserts is bob's side and the edge's.
 lab_client carol2 srv --jid carol@srv.example/strict --password carol-pw --timeout 20 \
+  --ready-file "$LAB_DIR/carol2.ready" --expect bob@corp.example "strict: outbound still works" \
   --send bob@corp.example "strict: must not arrive" --expect-error bob@corp.example '*'
 carol2_rc=$?
+sleep 1  # a message the edge did accept would be delivered by now
 touch "$LAB_DIR/strict.done"
 lab_client_wait bob2 30
 t_strict=$(($(lab_now_ms) - t_strict))
+trust_check "strict_client_purpose: carol still receives bob's message (outbound)" \
+  lab_client_received carol2 bob@corp.example "strict: outbound still works"
 trust_check "strict_client_purpose: bob did not receive carol's message" \
   trust_client_got_nothing bob2 carol@srv.example
-trust_check "strict_client_purpose: carol got an error back (rc=$carol2_rc)" test "$carol2_rc" -eq 0
+trust_check "strict_client_purpose: carol got an error back (rc=$carol2_rc)" \
+  test "$(lab_client_count carol2 message_error from=bob@corp.example)" -ge 1
 trust_check "strict_client_purpose: no inbound SASL EXTERNAL stream from srv.example" \
   trust_log_lacks stream.authenticated direction=in partner=srv.example
 trust_check "edge healthy after refusing the serverAuth-only certificate" trust_edge_healthy

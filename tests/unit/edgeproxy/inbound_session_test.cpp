@@ -35,9 +35,9 @@ struct Fixture {
     transcript.take(out);
   }
   void tls(bool cert_valid) {
-    session.on_tls_established(
-        [cert_valid](std::string_view domain) { return cert_valid && domain == "partner.example"; },
-        out);
+    session.on_tls_established(cert_valid ? CertificateCheck::trusted_for("partner.example")
+                                          : CertificateCheck{ChainStatus::kUntrusted, {}},
+                               out);
     transcript.take(out);
   }
   void verify(VerifyOutcome outcome, std::string_view from = "partner.example") {

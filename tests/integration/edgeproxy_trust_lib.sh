@@ -167,6 +167,26 @@ trust_metric_has_help_and_type() {
   return 1
 }
 
+# trust_metrics_all_documented — every metric in /metrics has its # HELP and # TYPE line.
+trust_metrics_all_documented() {
+  local text
+  text=$(trust_metrics) || return 1
+  "$LAB_PYTHON" - "$text" <<'EOF'
+import re, sys
+helped, typed, sampled = set(), set(), set()
+for line in sys.argv[1].splitlines():
+    m = re.match(r"^# (HELP|TYPE) (\S+) ", line)
+    if m:
+        (helped if m.group(1) == "HELP" else typed).add(m.group(2))
+    elif line and not line.startswith("#"):
+        sampled.add(re.match(r"^[^{ ]+", line).group(0))
+bad = sorted(n for n in sampled | typed | helped if n not in helped or n not in typed)
+if bad:
+    print("metrics without # HELP or # TYPE: " + ", ".join(bad), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
 trust_edge_healthy() {
   lab_alive edgeproxy || { lab_log "edgeproxy is not running"; return 1; }
   [ "$(lab_exec edge curl -sf --max-time 5 http://127.0.0.1:9269/healthz)" = "ok" ] ||

@@ -103,6 +103,23 @@ done
   trust_edge_config "stream_establishment_timeout = \"${timeout_s}s\""
   for d in "${strict_domains[@]}"; do partner_table "$d"; done
 } >"$cfg"
+# verify_certificate = true needs tls = "required": anything else is a configuration error.
+bad_cfg="$LAB_DIR/edge/bad-verify.toml"
+{
+  trust_edge_config
+  printf '\n[[partner]]\ndomain = "ss.example"\ntype = "federated"\ntls = "optional"\n'
+  printf 'sasl = "optional"\ndialback = true\nverify_certificate = true\n'
+} >"$bad_cfg"
+refuses_config() { # CONFIG KEY: check-config fails and names KEY
+  local out
+  if out=$("$trust_bin/edgeproxy" --check-config --config "$1" 2>&1); then
+    lab_log "check-config accepted $1"
+    return 1
+  fi
+  grep -q "$2" <<<"$out" || { lab_log "check-config: $out"; return 1; }
+}
+trust_check "check-config refuses verify_certificate = true with tls = optional" \
+  refuses_config "$bad_cfg" verify_certificate
 trust_start_edge "$cfg" "${strict_domains[@]}"
 
 # Part 1: verify_certificate (default true). The partner users are online until the end.

@@ -87,8 +87,12 @@ trust_check "metrics: edgeproxy_streams_total{partner=srv.example,direction=in,a
   trust_metric_at_least 1 edgeproxy_streams_total partner=srv.example direction=in auth=sasl-external
 trust_check "metrics: no edgeproxy_failures_total for srv.example" \
   test -z "$(trust_metric edgeproxy_failures_total partner=srv.example)"
+trust_check "metrics: that inbound stream is counted with tls=TLSv1.3 trust=pkix" \
+  trust_metric_at_least 1 edgeproxy_streams_total partner=srv.example direction=in \
+  auth=sasl-external tls=TLSv1.3 trust=pkix
 trust_check "metrics: edgeproxy_streams_total has # HELP and # TYPE" \
   trust_metric_has_help_and_type edgeproxy_streams_total
+trust_check "metrics: every metric has # HELP and # TYPE" trust_metrics_all_documented
 trust_check "edge healthy after the serverAuth-only partner" trust_edge_healthy
 
 # 2. strict_client_purpose = true: the same certificate is refused inbound. Restart the edge

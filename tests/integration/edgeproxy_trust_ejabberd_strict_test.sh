@@ -85,7 +85,7 @@ lab_client bob internal --no-tls --jid bob@corp.example --password bob-pw --time
 bob_rc=$?
 lab_client_wait erin 40
 erin_rc=$?
-sleep 1  # a stanza the edge did send to ejs.example would be delivered by now
+sleep 2  # a stanza the edge did send to ejs.example would be delivered by now
 touch "$LAB_DIR/all.done"
 lab_client_wait sam 20 >/dev/null
 t0=$(($(lab_now_ms) - t0))

@@ -146,7 +146,7 @@ done
 lab_client bob internal --no-tls --jid bob@corp.example/strict --password bob-pw \
   --timeout $((timeout_s + 12)) "${bob_steps[@]}"
 bob_rc=$?
-sleep 1  # a stanza the edge did send would be delivered by now
+sleep 2  # a stanza the edge did send would be delivered by now
 touch "$LAB_DIR/part1.done"
 for c in "${cases[@]}"; do
   IFS=: read -r host _ _ _ <<<"$c"

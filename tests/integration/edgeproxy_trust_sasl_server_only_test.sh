@@ -6,8 +6,9 @@
 #  - edge policy for srv.example: tls = required, sasl = required, dialback = false.
 # Checks: carol@srv.example -> bob@corp.example arrives over an inbound stream the edge logs as
 # `stream.authenticated direction=in ... method=sasl-external` (trust=pkix, cert=ok) and counts
-# in edgeproxy_streams_total; bob's answer reaches carol (outbound, SASL EXTERNAL); no inbound
-# failure for srv.example; the edge stays healthy. An edge that validates inbound partner
+# in edgeproxy_streams_total (with tls and trust labels; every metric has # HELP and # TYPE);
+# bob's message reaches carol (outbound, SASL EXTERNAL); no inbound failure for srv.example;
+# the edge stays healthy. An edge that validates inbound partner
 # certificates with OpenSSL's client purpose refuses this partner: carol's message never
 # arrives.
 # Second part, the opt-in: the edge restarted with [federation] strict_client_purpose = true
@@ -117,7 +118,7 @@ lab_client carol2 srv --jid carol@srv.example/strict --password carol-pw --timeo
   --ready-file "$LAB_DIR/carol2.ready" --expect bob@corp.example "strict: outbound still works" \
   --send bob@corp.example "strict: must not arrive" --expect-error bob@corp.example '*'
 carol2_rc=$?
-sleep 1  # a message the edge did accept would be delivered by now
+sleep 2  # a message the edge did accept would be delivered by now
 touch "$LAB_DIR/strict.done"
 lab_client_wait bob2 30
 t_strict=$(($(lab_now_ms) - t_strict))

@@ -123,6 +123,7 @@ struct Partner {
   // dialback over a TLS stream whose certificate does not is refused. The default is true for
   // type = "federated" with tls = "required", false otherwise; true needs tls = "required".
   bool verify_certificate = false;
+  bool verify_certificate_set = false;  // the file names it (else it follows type and tls)
   bool keepalive = false;
   std::string proxy_fqdn;
   std::uint32_t connection_limit = 20;

@@ -104,7 +104,7 @@ Result<void> configure(SSL_CTX* ctx, const std::filesystem::path& cert,
   } else {
     SSL_CTX_set_default_verify_paths(ctx);
   }
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &record_chain_error);
+  verify_peers(ctx);
   return ok();
 }
 
@@ -140,11 +140,8 @@ Result<std::shared_ptr<TlsContexts>> load_tls_contexts(const Config& config,
     }
   }
   SSL_CTX* server = contexts->server.native_handle();
-  SSL_CTX* client = contexts->client.native_handle();
   // Peers are servers: validate them as such on both sides (see the header).
-  SSL_CTX_set_purpose(client, X509_PURPOSE_SSL_SERVER);
-  SSL_CTX_set_purpose(server, config.federation.strict_client_purpose ? X509_PURPOSE_SSL_CLIENT
-                                                                      : X509_PURPOSE_SSL_SERVER);
+  verify_peers(server, config.federation.strict_client_purpose);
   if (X509* ours = SSL_CTX_get0_certificate(server); ours != nullptr) {
     contexts->client_auth = x509::inspect(ours).client_auth;
   }
@@ -158,6 +155,11 @@ Result<std::shared_ptr<TlsContexts>> load_tls_contexts(const Config& config,
   SSL_CTX_set_session_cache_mode(server, SSL_SESS_CACHE_OFF);
   contexts->thumbprint = identity.value().thumbprint;
   return contexts;
+}
+
+void verify_peers(SSL_CTX* ctx, bool client_purpose) {
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &record_chain_error);
+  SSL_CTX_set_purpose(ctx, client_purpose ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
 }
 
 void track_chain_errors(SSL* ssl, std::uint32_t* errors) {

@@ -34,6 +34,10 @@ struct TlsContexts {
 Result<std::shared_ptr<TlsContexts>> load_tls_contexts(const Config& config,
                                                        const std::string& store_root);
 
+// Requests the peer's certificate on `ctx` and validates it with the TLS server purpose, or
+// with the client purpose where `client_purpose` (federation.strict_client_purpose on the
+// accepting side). The handshake never fails on it: the verdict goes to the cores.
+void verify_peers(SSL_CTX* ctx, bool client_purpose = false);
 // Makes the handshake of `ssl` record every chain problem it meets in *errors (a bit set the
 // caller owns, which must outlive the handshake): OpenSSL keeps only the last one, and the
 // cores need the most fundamental one for the reason code.

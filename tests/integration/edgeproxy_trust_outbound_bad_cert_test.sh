@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# edgeproxy trust: OUTBOUND to partners whose certificate does not authenticate them. Four
+# edgeproxy trust: OUTBOUND to partners whose certificate does not authenticate them. Five
 # Prosody 0.12 partners, each serving two domains with one broken certificate (TLS required,
 # dialback loaded, s2s_secure_auth = false, so the partner itself would accept us):
 #   ss  ss.example + ssdb.example   self-signed                 -> partner-cert-untrusted
 #   wn  wn.example + wndb.example   lab CA, for other.example   -> partner-cert-name-mismatch
 #   ex  ex.example + exdb.example   lab CA, expired yesterday   -> partner-cert-expired
 #   ny  ny.example + nydb.example   lab CA, valid from tomorrow -> partner-cert-not-yet-valid
+#   bs  bs.example + bsdb.example   lab CA, signature spoiled   -> partner-cert-revoked-or-bad
 # Part 1, X.example: type = "federated", tls = "required", sasl = "optional", dialback = true
 # and verify_certificate left to its default (true for a federated partner with TLS
 # required). bob@corp.example writes to u@X.example, who is online. For each: u receives
@@ -29,6 +30,7 @@ cases=(
   wn:wn.example:wndb.example:partner-cert-name-mismatch
   ex:ex.example:exdb.example:partner-cert-expired
   ny:ny.example:nydb.example:partner-cert-not-yet-valid
+  bs:bs.example:bsdb.example:partner-cert-revoked-or-bad
 )
 timeout_s=8
 
@@ -57,6 +59,8 @@ lab_issue_cert ex ex.example exdb.example xmpp.ex.example xmpp.exdb.example --ex
   trust_fail "expired cert"
 lab_issue_cert ny ny.example nydb.example xmpp.ny.example xmpp.nydb.example --not-yet-valid ||
   trust_fail "not-yet-valid cert"
+lab_issue_cert bs bs.example bsdb.example xmpp.bs.example xmpp.bsdb.example --bad-signature ||
+  trust_fail "bad-signature cert"
 # The certificates are broken the intended way, and only that way.
 verify_says() { # CERT TEXT [OPENSSL VERIFY OPTION...]
   local cert=$1 text=$2 out
@@ -70,6 +74,7 @@ verify_says wn 'hostname mismatch' -verify_hostname wn.example ||
 verify_says wn ': OK' -verify_hostname other.example || trust_fail "wn cert is not otherwise valid"
 verify_says ex 'certificate has expired' || trust_fail "ex cert is not expired"
 verify_says ny 'certificate is not yet valid' || trust_fail "ny cert is not not-yet-valid"
+verify_says bs 'certificate signature failure' || trust_fail "bs cert's signature is not bad"
 
 trust_edge_files edge
 components=()
@@ -153,7 +158,7 @@ for c in "${cases[@]}"; do
   lab_client_wait "u-$host" 20 >/dev/null
 done
 t1=$(($(lab_now_ms) - t1))
-trust_check "bob got all four bounces (rc=$bob_rc)" test "$bob_rc" -eq 0
+trust_check "bob got all ${#cases[@]} bounces (rc=$bob_rc)" test "$bob_rc" -eq 0
 for c in "${cases[@]}"; do
   IFS=: read -r host strict _ reason <<<"$c"
   trust_check "$reason: u@$strict received nothing" trust_client_got_nothing "u-$host" bob@corp.example
@@ -170,7 +175,7 @@ for c in "${cases[@]}"; do
 done
 trust_check "metrics: edgeproxy_failures_total has # HELP and # TYPE" \
   trust_metric_has_help_and_type edgeproxy_failures_total
-trust_check "edge healthy after refusing four partners" trust_edge_healthy
+trust_check "edge healthy after refusing ${#cases[@]} partners" trust_edge_healthy
 
 # Part 2: the same policy with verify_certificate = false for the XDB domains: dialback.
 lab_stop edgeproxy

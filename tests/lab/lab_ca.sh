@@ -18,7 +18,7 @@ lab_ca_init() {
 }
 
 # lab_issue_cert NAME DNSNAME... [--server-only] [--days N] [--self-signed] [--expired]
-#                [--not-yet-valid]
+#                [--not-yet-valid] [--bad-signature]
 # Issues a P-256 certificate signed by the lab CA: CN = first name, every name a dNSName SAN
 # (an IPv4 address becomes an iPAddress SAN),
 # EKU serverAuth + clientAuth (serverAuth only with --server-only: ejabberd 23.01 then rejects
@@ -27,6 +27,8 @@ lab_ca_init() {
 #   --self-signed    signed by its own key, not the lab CA (same names and EKUs)
 #   --expired        valid from 10 days ago until 1 day ago (signed by the lab CA)
 #   --not-yet-valid  valid from 1 day ahead until 3 days ahead (signed by the lab CA)
+#   --bad-signature  issued by the lab CA, then one bit of its signature flipped (still
+#                    parses; OpenSSL: "certificate signature failure")
 # Writes under $LAB_DIR/certs:
 #   NAME.key (0644: servers that drop privileges read it), NAME.crt (leaf),
 #   NAME.chain.crt (leaf + CA; the leaf alone when self-signed), NAME.pem (leaf + key,
@@ -35,6 +37,7 @@ lab_issue_cert() {
   local name=$1
   shift
   local names=() eku="serverAuth,clientAuth" days=2 self_signed=0 not_before="" not_after=""
+  local bad_signature=0
   while [ $# -gt 0 ]; do
     case $1 in
       --server-only) eku="serverAuth"; shift ;;
@@ -42,12 +45,13 @@ lab_issue_cert() {
       --self-signed) self_signed=1; shift ;;
       --expired) not_before="-10 days"; not_after="-1 day"; shift ;;
       --not-yet-valid) not_before="+1 day"; not_after="+3 days"; shift ;;
+      --bad-signature) bad_signature=1; shift ;;
       -*) lab_die "lab_issue_cert: unknown option $1"; return 2 ;;
       *) names+=("$1"); shift ;;
     esac
   done
   if [ -z "$name" ] || [ ${#names[@]} -eq 0 ]; then
-    lab_die "usage: lab_issue_cert NAME DNSNAME... [--server-only] [--days N] [--self-signed] [--expired] [--not-yet-valid]"
+    lab_die "usage: lab_issue_cert NAME DNSNAME... [--server-only] [--days N] [--self-signed] [--expired] [--not-yet-valid] [--bad-signature]"
     return 2
   fi
   local d="$LAB_DIR/certs" san="" n
@@ -72,6 +76,19 @@ EOF
   else
     _lab_ca_sign "$name" "$self_signed" "${not_before:-now}" "${not_after:-+$days days}" ||
       return 1
+  fi
+  if [ $bad_signature -eq 1 ]; then
+    # The signature is the certificate's last field: flip the lowest bit of its last byte.
+    if ! { openssl x509 -in "$d/$name.crt" -outform DER -out "$d/$name.der" &&
+      "${LAB_PYTHON:-/usr/bin/python3}" -c 'import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[-1] ^= 1
+open(p, "wb").write(b)' "$d/$name.der" &&
+      openssl x509 -inform DER -in "$d/$name.der" -out "$d/$name.crt"; }; then
+      lab_die "lab_issue_cert $name: cannot spoil the signature"
+      return 1
+    fi
   fi
   chmod 644 "$d/$name.key"
   if [ $self_signed -eq 1 ]; then

@@ -48,8 +48,8 @@ class PartnerCommand final : public cli::Command {
         "dialback", cli::po::value<std::string>(), "true | false")(
         "verify-certificate", cli::po::value<std::string>(),
         "true | false: the partner's certificate must authenticate it (default: true for "
-        "federated partners with tls required)")(
-        "keepalive", cli::po::value<std::string>(), "true | false")(
+        "federated partners with tls required)")("keepalive", cli::po::value<std::string>(),
+                                                 "true | false")(
         "proxy-fqdn", cli::po::value<std::string>(), "static route host[:port] (\"\" clears)")(
         "additional-domain", cli::po::value<std::vector<std::string>>(),
         "another domain of the partner (repeatable; replaces the list)")(

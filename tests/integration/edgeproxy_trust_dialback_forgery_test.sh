@@ -24,7 +24,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR/../lab source=../lab/lab.sh
 source "$here/../lab/lab.sh"
-# shellcheck source=edgeproxy_trust_lib.sh
+# shellcheck source-path=SCRIPTDIR source=edgeproxy_trust_lib.sh
 source "$here/edgeproxy_trust_lib.sh"
 
 RACES_FAST=${TRUST_RACES_FAST:-8}

@@ -8,6 +8,7 @@
 #                 /metrics on 127.0.0.1:9269 inside the host
 #   internal .20  Prosody corp.example (bob), no s2s, one Component per partner domain
 #   legacy .11    real Prosody gtalk.example (alice): plaintext + dialback, the legacy partner
+#   tlsdb .12     real Prosody dbtls.example (dora): TLS required (lab-CA certificate) + dialback
 #   attacker .14  no server: s2s_peer.py plays attacker.example, an allowed dialback partner
 #                 whose SRV points here (its own authoritative server answers on .14:5269)
 #   rawdb .36     no server: s2s_peer.py --receive plays the server of unsolicited-db.example
@@ -15,6 +16,8 @@
 # Partners in edgekit.toml:
 #   gtalk.example            federated, tls/sasl not-supported, dialback
 #   attacker.example         federated, tls/sasl not-supported, dialback
+#   dbtls.example            public-verified, tls required, sasl optional, dialback (so
+#                            verify_certificate defaults to false: dialback over any TLS)
 #   unsolicited-db.example   federated, tls required, sasl optional, dialback
 #   unsolicited-sasl.example federated, tls required, sasl required, no dialback
 # Why raw peers: no real server forges a db:verify for a domain it does not own, or declares
@@ -22,6 +25,7 @@
 
 TRUST_EDGE_IP=198.51.100.10
 TRUST_LEGACY_IP=198.51.100.11
+TRUST_TLSDB_IP=198.51.100.12
 TRUST_ATTACKER_IP=198.51.100.14
 TRUST_RAWDB_IP=198.51.100.36
 TRUST_RAWSASL_IP=198.51.100.37
@@ -117,25 +121,30 @@ trust_lab_up() {
   lab_add_host edge "$TRUST_EDGE_IP" || fail "edge host"
   lab_add_host internal 198.51.100.20 || fail "internal host"
   lab_add_host legacy "$TRUST_LEGACY_IP" || fail "legacy host"
+  lab_add_host tlsdb "$TRUST_TLSDB_IP" || fail "tlsdb host"
   lab_add_host attacker "$TRUST_ATTACKER_IP" || fail "attacker host"
   lab_add_host rawdb "$TRUST_RAWDB_IP" || fail "rawdb host"
   lab_add_host rawsasl "$TRUST_RAWSASL_IP" || fail "rawsasl host"
   local pair
-  for pair in corp.example:edge gtalk.example:legacy attacker.example:attacker \
+  for pair in corp.example:edge gtalk.example:legacy dbtls.example:tlsdb attacker.example:attacker \
     unsolicited-db.example:rawdb unsolicited-sasl.example:rawsasl; do
     lab_dns_xmpp_zone "${pair%%:*}" "${pair#*:}" || fail "zone ${pair%%:*}"
   done
   lab_dns_start dns || fail "NSD"
   lab_issue_cert edge corp.example xmpp.corp.example || fail "edge cert"
+  lab_issue_cert tlsdb dbtls.example xmpp.dbtls.example || fail "dbtls cert"
   mkdir -p "$LAB_DIR/clients"
 
   local secret="component-$$-secret" d
   lab_start_prosody internal --domain corp.example --no-s2s \
     --component "gtalk.example:$secret" --component "attacker.example:$secret" \
+    --component "dbtls.example:$secret" \
     --component "unsolicited-db.example:$secret" --component "unsolicited-sasl.example:$secret" \
     --user bob@corp.example:bob-pw || fail "internal Prosody"
   lab_start_prosody legacy --domain gtalk.example --plain-s2s \
     --user alice@gtalk.example:alice-pw || fail "legacy Prosody"
+  lab_start_prosody tlsdb --domain dbtls.example --cert tlsdb \
+    --user dora@dbtls.example:dora-pw || fail "dbtls Prosody"
 
   d="$LAB_DIR/edge"
   TRUST_EDGE_LOG="$LAB_DIR/logs/edgeproxy.log"
@@ -176,6 +185,13 @@ sasl = "not-supported"
 dialback = true
 
 [[partner]]
+domain = "dbtls.example"
+type = "public-verified"
+tls = "required"
+sasl = "optional"
+dialback = true
+
+[[partner]]
 domain = "unsolicited-db.example"
 type = "federated"
 tls = "required"
@@ -195,7 +211,8 @@ TOML
     fail "start edgeproxy"
   lab_wait_port edge 5269 10 edgeproxy || fail "edgeproxy does not listen"
   local dom
-  for dom in gtalk.example attacker.example unsolicited-db.example unsolicited-sasl.example; do
+  for dom in gtalk.example attacker.example dbtls.example unsolicited-db.example \
+    unsolicited-sasl.example; do
     lab_wait_for 10 grep -q "component.ready.*$dom" "$TRUST_EDGE_LOG" ||
       fail "component link for $dom never came up"
   done

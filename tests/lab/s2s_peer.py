@@ -11,7 +11,9 @@ this host), then sends raw XML and reports what comes back:
         --send "<message from='alice@gtalk.example' to='bob@corp.example'><body>x</body></message>" \\
         --expect-stream-error invalid-from
 
-Steps run in order: --dialback, --dialback-forged (a key the authority disowns),
+Steps run in order: --starttls (connecting mode: STARTTLS without checking the server's
+certificate, presenting --tls-cert/--tls-key if given, e.g. a self-signed one; then the new
+stream), --dialback, --dialback-forged (a key the authority disowns),
 --dialback-claim (send a db:result with a made-up key and do not wait for the verdict),
 --expect-dialback-result TYPE|'*', --write-stream-id FILE (the id of the stream the other side
 opened, written atomically), --wait-file FILE, --restart (wait for the other side's next stream
@@ -40,9 +42,9 @@ Events are JSON lines (listening, connected, accepted, header, features, authent
 dialback_failed, dialback_result with the type, stream_id, verify_request with valid,
 verify_answered, forged_verify, authority_closed with closed_by = stream-close|eof,
 stream_error and ms_since_answer, sent, received, stream_error, closed, expect_met, timeout,
-done) with "ts" and "t" like xmpp_client.py. Exit: 0 every step done, 1 an expectation
-unmet, 2 usage, 3 no connection. No TLS: it plays a plaintext partner (the only kind that can
-lie cheaply).
+done, tls) with "ts" and "t" like xmpp_client.py. Exit: 0 every step done, 1 an expectation
+unmet, 2 usage, 3 no connection. TLS only as the client side of --starttls; the receiving
+server and the authority are plaintext.
 """
 
 import argparse
@@ -51,6 +53,7 @@ import json
 import os
 import re
 import secrets
+import ssl
 import stat
 import sys
 import time
@@ -122,6 +125,8 @@ def parse_args(argv):
                    help="the authority sends a forged valid db:verify for DOMAIN and the id in "
                         "IDFILE once that file exists")
     p.add_argument("--forge-delay", type=float, default=0.0, metavar="S")
+    p.add_argument("--tls-cert", metavar="PEM", help="client certificate for --starttls")
+    p.add_argument("--tls-key", metavar="PEM", help="its key")
     p.add_argument("--timeout", type=float, default=20.0)
     p.add_argument("--keep-going", action="store_true",
                    help="go on with the next step after an unmet expectation")
@@ -132,6 +137,8 @@ def parse_args(argv):
                    help="authenticate with dialback (our authority confirms the key)")
     s.add_argument("--dialback-forged", nargs=0, action=StepAction, dest="dialback_forged",
                    help="try dialback with a key our authority disowns (must fail)")
+    s.add_argument("--starttls", nargs=0, action=StepAction, dest="starttls",
+                   help="STARTTLS (server certificate not checked), then the new stream")
     s.add_argument("--dialback-claim", nargs=0, action=StepAction, dest="dialback_claim",
                    help="send db:result with a made-up key, do not wait for the verdict")
     s.add_argument("--expect-dialback-result", metavar="TYPE", action=StepAction,
@@ -440,6 +447,33 @@ class Peer:
         emit("sent", what="stream header")
         return writer, task
 
+    async def starttls(self, writer, what):
+        """Connecting mode: <starttls/>, <proceed/>, the handshake, a fresh stream."""
+        a = self.args
+        if not await self.wait("starttls offered", lambda: "urn:ietf:params:xml:ns:xmpp-tls"
+                               in self.buf and "</stream:features>" in self.buf):
+            return False
+        writer.write(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+        await writer.drain()
+        if not await self.wait(what, lambda: "<proceed" in self.buf):
+            return False
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE   # this peer trusts anybody; it is the liar here
+        if a.tls_cert:
+            ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        try:
+            await asyncio.wait_for(writer.start_tls(ctx, server_hostname=a.to), a.timeout)
+        except (OSError, ssl.SSLError, asyncio.TimeoutError) as exc:
+            emit("failed", reason="TLS handshake: %s" % exc)
+            return False
+        emit("tls", version=writer.get_extra_info("ssl_object").version(),
+             client_certificate=bool(a.tls_cert))
+        self.buf, self.unparsed, self.result_pos, self.headers = "", "", 0, 0
+        writer.write(self.our_header(a.to, False).encode())
+        await writer.drain()
+        return await self.wait("header after TLS", lambda: self.headers > 0)
+
     async def run(self, authority):
         a = self.args
         opened = await (self.open_receive() if a.receive else self.open_connect())
@@ -475,6 +509,11 @@ class Peer:
                     rc = EXIT_UNMET
                     break
                 emit("authenticated", method="dialback", domain=a.domain)
+            elif name == "starttls":
+                ok = await self.starttls(writer, what)
+                if not ok:
+                    rc = EXIT_UNMET
+                    break
             elif name == "expect_dialback_result":
                 ok = await self.wait(what, lambda v=value: any(v in ("*", r)
                                                                for r in self.results))

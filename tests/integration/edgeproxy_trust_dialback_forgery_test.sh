@@ -21,7 +21,7 @@
 # stream to the claimed domain's authority): in 0 of the races is stream 2 told
 # db:result type='valid'; bob receives no forged message; the edge logs
 # dialback-answer-unbound and counts it in edgeproxy_failures_total; the edge stays up and
-# alice (the real gtalk.example) still reaches bob afterwards.
+# alice and dora (the real gtalk.example and dbtls.example) still reach bob afterwards.
 # s2s_peer.py stands in for the attacker only: no real server forges a db:verify.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,6 +38,7 @@ trust_lab_up
 
 lab_client_start bob internal --no-tls --jid bob@corp.example --password bob-pw --timeout 170 \
   --ready-file "$LAB_DIR/bob.ready" --expect alice@gtalk.example "real alice after the races" \
+  --expect dora@dbtls.example "real dora after the races" \
   --wait-file "$LAB_DIR/bob.stop" || fail "start bob"
 lab_client_wait_event bob ready 20 || fail "bob never came online"
 # The attacker's self-signed certificate for the TLS races (the claimed domain's name in it).
@@ -124,8 +125,11 @@ sleep 1
 lab_client alice legacy --no-tls --jid alice@gtalk.example --password alice-pw \
   --send bob@corp.example "real alice after the races" ||
   fail "alice (the real gtalk.example) could not send after the races"
-lab_client_wait_event bob expect_met 20 ||
-  fail "bob did not receive the real alice's message after the races (edge no longer federates with gtalk.example)"
+lab_client dora tlsdb --jid dora@dbtls.example --password dora-pw \
+  --send bob@corp.example "real dora after the races" ||
+  fail "dora (the real dbtls.example) could not send after the races"
+lab_wait_for 20 test "$(lab_client_count bob expect_met)" -ge 2 ||
+  fail "bob did not receive the real alice's and dora's messages after the races (the edge no longer federates with the real partners)"
 touch "$LAB_DIR/bob.stop"
 lab_client_wait bob 20 || fail "bob's client failed"
 forged=$(grep -c '"body": "forged ' "$(lab_client_output bob)")
@@ -146,6 +150,8 @@ lab_log "edge: stream.closed reason=dialback-answer-unbound logged $unbound_log 
 [ "$unbound_log" -gt 0 ] || fail "the edge did not log stream.closed ... reason=dialback-answer-unbound"
 [ "$unbound_metric" -gt 0 ] ||
   fail "edgeproxy_failures_total{...reason=\"dialback-answer-unbound\"} is not counted"
+trust_metrics | grep -q '^# HELP edgeproxy_failures_total ' ||
+  fail "/metrics has no # HELP line for edgeproxy_failures_total"
 trust_edge_up || fail "the edge is not up after the races"
 
 trust_lab_down

@@ -79,7 +79,7 @@ lab_client_wait bob 20 || fail "bob did not receive alice's message (dialback wi
 grep -q 'dialback.verified partner=gtalk.example.*result=valid' "$TRUST_EDGE_LOG" ||
   fail "the edge did not verify gtalk.example over a verify stream"
 answered_ms=$(lab_now_ms)
-if lab_wait_for "$LIMIT_S" grep -q "stream.closed.*peer=$TRUST_LEGACY_IP:5269.*reason=verify-idle" "$TRUST_EDGE_LOG"; then
+if lab_wait_for "$LIMIT_S" grep -q "stream.closed.*partner=gtalk.example.*reason=verify-idle" "$TRUST_EDGE_LOG"; then
   lab_log "(b) verify stream to gtalk.example's Prosody closed as verify-idle after ~$(($(lab_now_ms) - answered_ms)) ms"
 else
   failures+=("(b) no stream.closed ... reason=verify-idle for the verify stream to gtalk.example within ${LIMIT_S}s")

@@ -238,10 +238,14 @@ class Authority:
 
     async def answer(self, writer, tag, ok, state):
         await self.released.wait()
-        writer.write(("<db:verify from='%s' to='%s' id='%s' type='%s'/>" % (
-            attr(tag, "to"), attr(tag, "from"), attr(tag, "id"),
-            "valid" if ok else "invalid")).encode())
-        await writer.drain()
+        try:
+            writer.write(("<db:verify from='%s' to='%s' id='%s' type='%s'/>" % (
+                attr(tag, "to"), attr(tag, "from"), attr(tag, "id"),
+                "valid" if ok else "invalid")).encode())
+            await writer.drain()
+        except OSError as exc:
+            emit("failed", reason="verify answer: %s" % exc)
+            return
         state["answered"] = time.monotonic()
         emit("verify_answered", **{"from": attr(tag, "to"), "to": attr(tag, "from"),
                                    "valid": ok})

@@ -420,6 +420,7 @@ void read_federation(const toml::table& table, Config& config, Diagnostics& diag
   reader.duration("keepalive_interval", fed.keepalive_interval);
   // RFC 6120 §13.12: a server must accept stanzas of at least 10000 bytes.
   reader.integer("max_stanza_bytes", fed.max_stanza_bytes, 10'000, 64LL * 1024 * 1024);
+  reader.boolean("strict_client_purpose", fed.strict_client_purpose);
   if (fed.keepalive_interval >= fed.stream_inactivity_timeout) {
     diag.warning(reader.line("keepalive_interval"), "federation.keepalive_interval",
                  "not shorter than stream_inactivity_timeout: peers with the same timeout may "
@@ -454,6 +455,15 @@ void read_partner(const toml::table& table, std::size_t index, Config& config, D
   reader.enumeration("tls", partner.tls, parse_negotiation, kNegotiations);
   reader.enumeration("sasl", partner.sasl, parse_negotiation, kNegotiations);
   reader.boolean("dialback", partner.dialback);
+  // A federated partner over required TLS is one whose certificate we expect to check.
+  partner.verify_certificate =
+      partner.type == PartnerType::kFederated && partner.tls == Negotiation::kRequired;
+  if (reader.boolean("verify_certificate", partner.verify_certificate) &&
+      partner.verify_certificate && partner.tls != Negotiation::kRequired) {
+    diag.error(ConfigErrc::kConflict, reader.line("verify_certificate"),
+               prefix + "verify_certificate",
+               "true needs tls = \"required\": a stream without TLS has no certificate to verify");
+  }
   reader.boolean("keepalive", partner.keepalive);
   if (reader.string("proxy_fqdn", partner.proxy_fqdn) && !partner.proxy_fqdn.empty()) {
     const auto endpoint = parse_endpoint(partner.proxy_fqdn, 5269);

@@ -106,6 +106,10 @@ struct FederationSection {
   std::chrono::milliseconds stream_inactivity_timeout{600'000};
   std::chrono::milliseconds keepalive_interval{300'000};
   std::size_t max_stanza_bytes = 262'144;
+  // Inbound partner certificates are validated as server certificates (serverAuth; clientAuth
+  // not required), as public CAs stopped issuing clientAuth in 2026. true applies OpenSSL's
+  // strict client purpose instead.
+  bool strict_client_purpose = false;
 };
 
 struct Partner {
@@ -115,6 +119,10 @@ struct Partner {
   Negotiation tls = Negotiation::kNotSupported;
   Negotiation sasl = Negotiation::kNotSupported;
   bool dialback = true;
+  // The partner's certificate must authenticate it (RFC 6125/9525 for the partner domain):
+  // dialback over a TLS stream whose certificate does not is refused. The default is true for
+  // type = "federated" with tls = "required", false otherwise; true needs tls = "required".
+  bool verify_certificate = false;
   bool keepalive = false;
   std::string proxy_fqdn;
   std::uint32_t connection_limit = 20;

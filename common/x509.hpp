@@ -119,6 +119,11 @@ CertificateInfo inspect(X509* cert);
 // fewer than two labels follow it ("*.com" matches nothing). The subject CN is consulted only
 // when the certificate has no dNSName SAN at all.
 bool matches_domain(X509* cert, std::string_view reference);
+// Whether the certificate is valid for the XMPP server domain `reference` (RFC 6120 §13.7.2,
+// RFC 7590, RFC 9525): a DNS-ID as matches_domain, an SRV-ID "_xmpp-server.<domain>" or
+// "_xmpps-server.<domain>" (RFC 4985 SRVName), or an id-on-xmppAddr equal to the domain. The
+// subject CN is consulted only when the certificate presents none of these identifiers.
+bool matches_xmpp_domain(X509* cert, std::string_view reference);
 // The same rule for one presented identifier (already A-label) against one reference.
 bool matches_dns_id(std::string_view presented, std::string_view reference);
 

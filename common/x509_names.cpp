@@ -82,4 +82,44 @@ bool matches_domain(X509* cert, std::string_view reference) {
          matches_dns_id(info.common_name, ref);
 }
 
+bool matches_xmpp_domain(X509* cert, std::string_view reference) {
+  if (cert == nullptr) {
+    return false;
+  }
+  auto normalized = normalize_domain(reference);
+  if (!normalized) {
+    return false;
+  }
+  const std::string& ref = normalized.value();
+  const CertificateInfo info = inspect(cert);
+  bool presents_identifier = !info.dns_names.empty();
+  for (const std::string& name : info.other_names) {
+    std::string_view value = name;
+    if (value.starts_with("SRVName:")) {
+      presents_identifier = true;
+      value.remove_prefix(8);
+      // The service label is fixed; the domain part may carry an RFC 9525 wildcard.
+      for (std::string_view service : {"_xmpp-server.", "_xmpps-server."}) {
+        if (value.size() > service.size() &&
+            iequals_ascii(value.substr(0, service.size()), service) &&
+            matches_dns_id(value.substr(service.size()), ref)) {
+          return true;
+        }
+      }
+    } else if (value.starts_with("xmppAddr:")) {
+      presents_identifier = true;
+      value.remove_prefix(9);
+      // A server's xmppAddr is its bare domain; no wildcards (RFC 6120 §13.7.1.4).
+      if (value.find('*') == std::string_view::npos && matches_dns_id(value, ref)) {
+        return true;
+      }
+    }
+  }
+  if (std::any_of(info.dns_names.begin(), info.dns_names.end(),
+                  [&](const std::string& name) { return matches_dns_id(name, ref); })) {
+    return true;
+  }
+  return !presents_identifier && matches_domain(cert, ref);
+}
+
 }  // namespace edgekit::x509

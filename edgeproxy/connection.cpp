@@ -134,6 +134,22 @@ void Connection::perform(Actions& actions) {
   actions.clear();
 }
 
+void Connection::report_authenticated(const Action& action, const std::string& metrics_partner) {
+  const std::string tls = transport_.secured() ? tls_version(transport_.ssl()) : "none";
+  const std::string trust = action.certificate == "ok" ? "pkix" : "none";
+  log_info("stream.authenticated", {{"conn", id_},
+                                    {"direction", direction_},
+                                    {"peer", peer_},
+                                    {"partner", action.domain},
+                                    {"local", action.local},
+                                    {"method", action.method},
+                                    {"auth", action.method},
+                                    {"tls", tls},
+                                    {"trust", trust},
+                                    {"cert", action.certificate}});
+  edge_.metrics().stream_authenticated(metrics_partner, direction_, action.method, tls, trust);
+}
+
 void Connection::request_close(std::string reason) {
   if (close_reason_.empty()) {
     close_reason_ = std::move(reason);

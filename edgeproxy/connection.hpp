@@ -45,6 +45,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void set_deadline(std::chrono::milliseconds from_now, std::string reason);
   void set_keepalive(std::chrono::milliseconds interval) { keepalive_ = interval; }
   void request_close(std::string reason);
+  // Logs stream.authenticated (how: auth, TLS version, certificate trust) and counts it.
+  void report_authenticated(const Action& action, const std::string& metrics_partner);
   void start_watchdog();
   // Ends a connection that never reached run_stream (connect or handshake failed).
   void finish() noexcept;

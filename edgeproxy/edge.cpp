@@ -577,7 +577,8 @@ std::shared_ptr<OutboundConnection> Edge::outbound_for(const std::string& local,
   auto connection = std::make_shared<OutboundConnection>(
       *this, OutboundOptions{local, remote, *partner,
                              verify ? OutboundPurpose::kVerify : OutboundPurpose::kStanzas,
-                             tls_ != nullptr, false, config_->federation.max_stanza_bytes});
+                             tls_ != nullptr, false, config_->federation.max_stanza_bytes,
+                             tls_ == nullptr || tls_->client_auth});
   table[key] = connection;
   connection->start(resolver_);
   return connection;
@@ -632,7 +633,17 @@ void Edge::request_verify(const std::shared_ptr<InboundConnection>& inbound,
       VerifyRequest{request.domain, request.local, request.stream_id, request.key});
 }
 
-void Edge::verified(const Action& answer) {
+void Edge::verified(const std::shared_ptr<OutboundConnection>& verifier, const Action& answer) {
+  // Defence in depth: only the verify stream this edge opened to the originating domain's
+  // authoritative server may answer for that domain.
+  const auto it = verifiers_.find(std::make_pair(answer.local, answer.domain));
+  if (it == verifiers_.end() || it->second != verifier) {
+    metrics_.failure(answer.domain, "dialback-answer-unbound");
+    log_warn("dialback.answer_refused", {{"conn", verifier->id()},
+                                         {"partner", answer.domain},
+                                         {"reason", "dialback-answer-unbound"}});
+    return;
+  }
   std::vector<PendingVerify> done;
   std::erase_if(pending_verifies_, [&](const PendingVerify& pending) {
     if (iequals_ascii(pending.originating, answer.domain) &&

@@ -67,7 +67,8 @@ class Edge {
   void outbound_ready(const std::shared_ptr<OutboundConnection>& connection);
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
                        const std::string& reason);
-  void verified(const Action& answer);
+  // A db:verify answer from `verifier`, already matched by its core to a request it sent.
+  void verified(const std::shared_ptr<OutboundConnection>& verifier, const Action& answer);
   // Flow control toward the internal server: partner streams stop reading while a component
   // link is backlogged, and are resumed when every link has eased.
   [[nodiscard]] bool internal_backlogged() const noexcept;

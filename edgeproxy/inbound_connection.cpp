@@ -85,15 +85,7 @@ void InboundConnection::on_timeout(std::string_view reason, Actions& out) {
 void InboundConnection::on_action(Action& action) {
   switch (action.kind) {
     case ActionKind::kAuthenticated: {
-      log_info("stream.authenticated",
-               {{"conn", id_},
-                {"direction", "in"},
-                {"peer", peer_},
-                {"partner", action.domain},
-                {"local", action.local},
-                {"method", action.method},
-                {"tls", transport_.secured() ? tls_version(transport_.ssl()) : "none"}});
-      ++edge_.metrics().partner(session_.partner()).streams["in|" + action.method];
+      report_authenticated(action, session_.partner());
       set_deadline(edge_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
       const Partner* partner = edge_.config()->find_partner(action.domain);
       if (partner != nullptr && !edge_.admit_partner_stream(*partner)) {

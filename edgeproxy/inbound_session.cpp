@@ -164,7 +164,8 @@ bool InboundSession::dialback_allowed(const Partner* partner) const {
     return true;  // the partner is only known at db:result time; checked there
   }
   return partner->dialback && !sasl_required(*partner) &&
-         (partner->tls != Negotiation::kRequired || secured_);
+         (partner->tls != Negotiation::kRequired || secured_) &&
+         (!partner->verify_certificate || certificate_.authenticates(header_from_));
 }
 
 std::string InboundSession::features() const {
@@ -181,7 +182,7 @@ std::string InboundSession::features() const {
   }
   if (!tls_required || secured_) {
     if (secured_ && partner != nullptr && partner->sasl != Negotiation::kNotSupported &&
-        sasl_domain_.empty() && certificate_ && certificate_(header_from_)) {
+        sasl_domain_.empty() && certificate_.authenticates(header_from_)) {
       xml +=
           "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>EXTERNAL</mechanism>"
           "</mechanisms>";
@@ -283,7 +284,7 @@ void InboundSession::handle_sasl(const Element& element, Actions& out) {
     out.push_back(send_action(std::string(kFailure)));
     return;
   }
-  if (!certificate_ || !certificate_(domain)) {
+  if (!certificate_.authenticates(domain)) {
     // The peer may fall back to dialback when policy allows it.
     out.push_back(send_action(std::string(kFailure)));
     return;
@@ -306,7 +307,15 @@ void InboundSession::mark_authenticated(const std::string& domain, std::string_v
   action.kind = ActionKind::kAuthenticated;
   action.domain = domain;
   action.local = local_domain_;
-  action.method = method;
+  action.certificate = secured_ ? std::string(certificate_.problem(domain)) : "none";
+  if (action.certificate.empty()) {
+    action.certificate = "ok";
+  }
+  // Dialback over TLS whose certificate did not prove the domain is weaker than either alone
+  // suggests: say so in the log and the metrics.
+  const bool unauthenticated_tls = secured_ && action.certificate != "ok";
+  action.method = method == "dialback" && unauthenticated_tls ? "dialback-over-unauthenticated-tls"
+                                                              : std::string(method);
   out.push_back(std::move(action));
 }
 
@@ -346,6 +355,11 @@ void InboundSession::handle_db_result(const Element& element, Actions& out) {
   }
   if (sasl_required(*partner) && !pair_authenticated(originating, receiving)) {
     fail(StreamError::kPolicyViolation, "sasl-required", out);
+    return;
+  }
+  // verify_certificate: dialback may add to what the certificate proves, never replace it.
+  if (partner->verify_certificate && !certificate_.authenticates(originating)) {
+    fail(StreamError::kPolicyViolation, std::string(certificate_.problem(originating)), out);
     return;
   }
   if (pair_authenticated(originating, receiving)) {

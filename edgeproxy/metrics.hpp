@@ -10,9 +10,10 @@
 namespace edgekit::edgeproxy {
 
 struct PartnerMetrics {
-  std::map<std::string, std::uint64_t> streams;  // "in|dialback", "out|sasl-external", ...
-  std::uint64_t stanzas_in = 0;                  // partner -> internal
-  std::uint64_t stanzas_out = 0;                 // internal -> partner
+  // Authenticated streams by "direction|auth|tls|trust", e.g. "in|sasl-external|TLSv1.3|pkix".
+  std::map<std::string, std::uint64_t> streams;
+  std::uint64_t stanzas_in = 0;   // partner -> internal
+  std::uint64_t stanzas_out = 0;  // internal -> partner
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t bounces = 0;
@@ -24,6 +25,11 @@ class Metrics {
  public:
   PartnerMetrics& partner(std::string_view domain);
   void failure(std::string_view partner, std::string_view reason);
+  // A stream authenticated: `auth` is sasl-external, dialback or
+  // dialback-over-unauthenticated-tls; `tls` the version or "none"; `trust` how the
+  // certificate was trusted ("pkix") or "none".
+  void stream_authenticated(std::string_view partner, std::string_view direction,
+                            std::string_view auth, std::string_view tls, std::string_view trust);
   void connection_opened() noexcept { ++connections_; }
   void connection_closed() noexcept { --connections_; }
   [[nodiscard]] std::int64_t connections() const noexcept { return connections_; }

@@ -8,6 +8,10 @@ namespace {
 constexpr std::size_t kMaxQueuedStanzas = 10'000;
 constexpr std::size_t kMaxQueuedBytes = std::size_t{16} * 1024 * 1024;
 constexpr std::chrono::seconds kConnectAttemptTimeout{10};
+// A verify stream with nothing outstanding stays open this long for the next request (a
+// partner often opens several streams at once), then closes cleanly.
+constexpr std::chrono::seconds kVerifyIdleGrace{5};
+constexpr std::string_view kVerifyIdleReason = "verify-idle";
 }  // namespace
 
 OutboundConnection::OutboundConnection(Edge& edge, OutboundOptions options)
@@ -113,6 +117,11 @@ void OutboundConnection::request_verify(VerifyRequest request) {
   Actions out;
   session_.request_verify(std::move(request), out);
   perform(out);
+  if (session_.ready() && !closing()) {
+    // The authoritative server must answer within the establishment timeout, as a new stream
+    // would have to.
+    set_deadline(edge_.config()->federation.stream_establishment_timeout, "verify-timeout");
+  }
 }
 
 void OutboundConnection::shutdown() {
@@ -134,44 +143,62 @@ void OutboundConnection::on_tls(CertificateCheck check, Actions& out) {
 }
 
 void OutboundConnection::on_timeout(std::string_view reason, Actions& out) {
+  if (reason == kVerifyIdleReason) {
+    session_.on_idle(out);
+    return;
+  }
   timed_out_ = !session_.ready();
   session_.on_timeout(reason, out);
 }
 
 void OutboundConnection::on_action(Action& action) {
   switch (action.kind) {
-    case ActionKind::kReady: {
-      log_info("stream.authenticated",
-               {{"conn", id_},
-                {"direction", "out"},
-                {"peer", peer_},
-                {"partner", action.domain},
-                {"local", action.local},
-                {"method", action.method},
-                {"tls", transport_.secured() ? tls_version(transport_.ssl()) : "none"}});
-      const std::string& partner = session_.options().policy.domain;
-      ++edge_.metrics().partner(partner).streams["out|" + action.method];
-      set_deadline(edge_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
-      if (session_.options().policy.keepalive) {
-        set_keepalive(edge_.config()->federation.keepalive_interval);
+    case ActionKind::kReady:
+      if (session_.options().purpose == OutboundPurpose::kVerify) {
+        log_debug("stream.verify_ready", {{"conn", id_},
+                                          {"partner", action.domain},
+                                          {"local", action.local},
+                                          {"cert", action.certificate}});
+        // Usable: the requests it carries are now timed by request_verify().
+        set_deadline(edge_.config()->federation.stream_establishment_timeout, "verify-timeout");
+        break;
       }
-      std::string batch;
-      for (auto& queued : queue_) {
-        batch += queued.raw;
-      }
-      edge_.metrics().partner(partner).bytes_out += batch.size();
-      edge_.metrics().partner(partner).queue_depth = 0;
-      queue_.clear();
-      queue_bytes_ = 0;
-      if (!batch.empty()) {
-        send(std::move(batch));
-      }
-      edge_.outbound_ready(self());
+      on_stanza_stream_ready(action);
       break;
-    }
-    case ActionKind::kVerified: edge_.verified(action); break;
+    case ActionKind::kVerified: edge_.verified(self(), action); break;
+    case ActionKind::kIdle: set_deadline(kVerifyIdleGrace, std::string(kVerifyIdleReason)); break;
+    case ActionKind::kWarning:
+      log_warn("stream.warning", {{"conn", id_},
+                                  {"direction", "out"},
+                                  {"peer", peer_},
+                                  {"partner", session_.options().remote},
+                                  {"reason", action.reason},
+                                  {"hint", action.data}});
+      edge_.metrics().failure(session_.options().policy.domain, action.reason);
+      break;
     default: break;
   }
+}
+
+void OutboundConnection::on_stanza_stream_ready(const Action& action) {
+  const std::string& partner = session_.options().policy.domain;
+  report_authenticated(action, partner);
+  set_deadline(edge_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
+  if (session_.options().policy.keepalive) {
+    set_keepalive(edge_.config()->federation.keepalive_interval);
+  }
+  std::string batch;
+  for (auto& queued : queue_) {
+    batch += queued.raw;
+  }
+  edge_.metrics().partner(partner).bytes_out += batch.size();
+  edge_.metrics().partner(partner).queue_depth = 0;
+  queue_.clear();
+  queue_bytes_ = 0;
+  if (!batch.empty()) {
+    send(std::move(batch));
+  }
+  edge_.outbound_ready(self());
 }
 
 void OutboundConnection::on_closed(const std::string& reason) {
@@ -179,7 +206,8 @@ void OutboundConnection::on_closed(const std::string& reason) {
     return;
   }
   closed_reported_ = true;
-  if (reason == "peer-closed" || reason == "shutdown" || reason == "inactivity-timeout") {
+  if (reason == "peer-closed" || reason == "shutdown" || reason == "inactivity-timeout" ||
+      reason == kVerifyIdleReason) {
     log_info("stream.closed", {{"conn", id_},
                                {"direction", "out"},
                                {"peer", peer_},

@@ -38,6 +38,8 @@ class OutboundConnection final : public Connection {
   void on_tls(CertificateCheck check, Actions& out) override;
   void on_timeout(std::string_view reason, Actions& out) override;
   void on_action(Action& action) override;
+  // The stanza stream authenticated: log it, flush the queue, tell the edge.
+  void on_stanza_stream_ready(const Action& action);
   void on_closed(const std::string& reason) override;
   [[nodiscard]] bool tls_server() const override { return false; }
   [[nodiscard]] std::string tls_sni() const override { return session_.options().remote; }

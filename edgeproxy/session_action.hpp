@@ -2,12 +2,12 @@
 // What the pure stream state machines ask their I/O shell to do. A state machine takes bytes or
 // events and appends actions; the shell performs them in order.
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "edgeproxy/peer_certificate.hpp"
 #include "edgeproxy/stream_error.hpp"
 #include "edgeproxy/xml_framer.hpp"
 
@@ -21,6 +21,8 @@ enum class ActionKind {
   kAuthenticated,  // `domain` is now authenticated on this stream (`method`)
   kReady,          // outbound/component: the stream can carry stanzas (`method`)
   kVerified,       // outbound: the answer to a db:verify we sent (`domain`, `local`, `valid`)
+  kIdle,           // outbound verify stream: no request outstanding; close it after a grace
+  kWarning,        // log and count `reason` against the partner (`data` is a hint for admins)
   kDeliver,        // a stanza that passed the stream checks (`element`, partner `domain`)
   kClose,          // close the stream after the sends before it; `reason`, optional `error`
 };
@@ -32,7 +34,10 @@ struct Action {
   std::string local;
   std::string stream_id;
   std::string key;
-  std::string method;
+  std::string method;  // kAuthenticated / kReady: sasl-external, dialback, ...
+  // kAuthenticated / kReady: how the peer's certificate fared: "ok" (it authenticated the
+  // peer), "none" (no TLS) or the reason code why not ("partner-cert-untrusted", ...).
+  std::string certificate;
   std::string reason;
   std::optional<StreamError> error;
   bool valid = false;
@@ -40,10 +45,6 @@ struct Action {
 };
 
 using Actions = std::vector<Action>;
-
-// What the TLS layer learnt about the peer: whether its certificate chains to a trusted root
-// and matches a given domain (RFC 6125). Empty when the peer sent no certificate.
-using CertificateCheck = std::function<bool(std::string_view domain)>;
 
 enum class VerifyOutcome { kValid, kInvalid, kRemoteServerNotFound, kRemoteServerTimeout };
 
@@ -67,7 +68,7 @@ inline Action close_action(std::string reason, std::optional<StreamError> error 
 inline void close_on_peer_stream_error(const Element& error, std::string prefix, Actions& out) {
   if (!error.children.empty()) {
     prefix += ':';
-    prefix += error.children.front().name;
+    prefix += known_condition(error.children.front().name);
   }
   out.push_back(send_action("</stream:stream>"));
   out.push_back(close_action(std::move(prefix)));

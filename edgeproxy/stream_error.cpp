@@ -1,5 +1,8 @@
 #include "edgeproxy/stream_error.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace edgekit::edgeproxy {
 
 std::string_view to_string(StreamError condition) noexcept {
@@ -60,6 +63,55 @@ std::string_view error_type(StanzaError condition) noexcept {
     case StanzaError::kServiceUnavailable: return "cancel";
   }
   return "cancel";
+}
+
+std::string_view known_condition(std::string_view name) noexcept {
+  // Both lists of RFC 6120 (streams §4.9.3, stanzas §8.3.3), merged.
+  static constexpr std::array<std::string_view, 41> kConditions = {
+      "bad-format",
+      "bad-namespace-prefix",
+      "bad-request",
+      "conflict",
+      "connection-timeout",
+      "feature-not-implemented",
+      "forbidden",
+      "gone",
+      "host-gone",
+      "host-unknown",
+      "improper-addressing",
+      "internal-server-error",
+      "invalid-from",
+      "invalid-namespace",
+      "invalid-xml",
+      "item-not-found",
+      "jid-malformed",
+      "not-acceptable",
+      "not-allowed",
+      "not-authorized",
+      "not-well-formed",
+      "policy-violation",
+      "recipient-unavailable",
+      "redirect",
+      "registration-required",
+      "remote-connection-failed",
+      "remote-server-not-found",
+      "remote-server-timeout",
+      "reset",
+      "resource-constraint",
+      "restricted-xml",
+      "see-other-host",
+      "service-unavailable",
+      "subscription-required",
+      "system-shutdown",
+      "undefined-condition",
+      "unexpected-request",
+      "unsupported-encoding",
+      "unsupported-feature",
+      "unsupported-stanza-type",
+      "unsupported-version",
+  };
+  const bool known = std::find(kConditions.begin(), kConditions.end(), name) != kConditions.end();
+  return known ? name : std::string_view("undefined-condition");
 }
 
 std::string stream_error_xml(StreamError condition) {

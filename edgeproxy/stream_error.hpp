@@ -50,6 +50,11 @@ std::string_view to_string(StanzaError condition) noexcept;
 // "cancel", "wait", "modify", "auth" per RFC 6120 §8.3.3.
 std::string_view error_type(StanzaError condition) noexcept;
 
+// A condition name a peer sent, when RFC 6120 defines it as a stream (§4.9.3) or stanza
+// (§8.3.3) error condition; "undefined-condition" otherwise. Reason codes that quote a peer's
+// condition pass it through here, so a peer cannot mint reason codes (or metric series).
+std::string_view known_condition(std::string_view name) noexcept;
+
 // `<stream:error><COND xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`.
 std::string stream_error_xml(StreamError condition);
 

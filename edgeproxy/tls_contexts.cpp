@@ -15,8 +15,48 @@ namespace {
 constexpr unsigned char kAlpnXmppServer[] = {11,  'x', 'm', 'p', 'p', '-',
                                              's', 'e', 'r', 'v', 'e', 'r'};
 
-int accept_any_certificate(int /*preverify*/, X509_STORE_CTX* /*ctx*/) {
-  return 1;  // the verdict is kept in SSL_get_verify_result and judged by the policy
+int chain_errors_index() {
+  // SSL_get_ex_new_index is a macro with an old-style cast: call what it expands to.
+  static const int index =
+      CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+ChainStatus chain_status_of(int verify_error) {
+  switch (verify_error) {
+    case X509_V_OK: return ChainStatus::kTrusted;
+    case X509_V_ERR_CERT_HAS_EXPIRED: return ChainStatus::kExpired;
+    case X509_V_ERR_CERT_NOT_YET_VALID: return ChainStatus::kNotYetValid;
+    case X509_V_ERR_INVALID_PURPOSE: return ChainStatus::kWrongPurpose;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_CERT_REJECTED: return ChainStatus::kUntrusted;
+    default: return ChainStatus::kBad;
+  }
+}
+
+std::uint32_t bit(ChainStatus status) {
+  return std::uint32_t{1} << static_cast<unsigned>(status);
+}
+
+// The handshake goes on whatever the chain: the verdict is collected here and judged by the
+// partner policy once the stream knows which domain the peer must prove.
+int record_chain_error(int preverify, X509_STORE_CTX* ctx) {
+  if (preverify == 0) {
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* errors = ssl == nullptr
+                       ? nullptr
+                       : static_cast<std::uint32_t*>(SSL_get_ex_data(ssl, chain_errors_index()));
+    if (errors != nullptr) {
+      *errors |= bit(chain_status_of(X509_STORE_CTX_get_error(ctx)));
+    }
+  }
+  return 1;
 }
 
 int select_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen,
@@ -64,7 +104,7 @@ Result<void> configure(SSL_CTX* ctx, const std::filesystem::path& cert,
   } else {
     SSL_CTX_set_default_verify_paths(ctx);
   }
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &accept_any_certificate);
+  verify_peers(ctx);
   return ok();
 }
 
@@ -100,6 +140,11 @@ Result<std::shared_ptr<TlsContexts>> load_tls_contexts(const Config& config,
     }
   }
   SSL_CTX* server = contexts->server.native_handle();
+  // Peers are servers: validate them as such on both sides (see the header).
+  verify_peers(server, config.federation.strict_client_purpose);
+  if (X509* ours = SSL_CTX_get0_certificate(server); ours != nullptr) {
+    contexts->client_auth = x509::inspect(ours).client_auth;
+  }
   SSL_CTX_set_alpn_select_cb(server, &select_alpn, nullptr);
   // No session tickets or server-side session cache: a federation stream lives for hours, so
   // resumption would rarely save a handshake, while issuing tickets costs every handshake a
@@ -112,16 +157,41 @@ Result<std::shared_ptr<TlsContexts>> load_tls_contexts(const Config& config,
   return contexts;
 }
 
+void verify_peers(SSL_CTX* ctx, bool client_purpose) {
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &record_chain_error);
+  SSL_CTX_set_purpose(ctx, client_purpose ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
+}
+
+void track_chain_errors(SSL* ssl, std::uint32_t* errors) {
+  SSL_set_ex_data(ssl, chain_errors_index(), errors);
+}
+
 CertificateCheck peer_certificate_check(SSL* ssl) {
   ossl::X509Ptr peer(SSL_get1_peer_certificate(ssl));
   if (!peer) {
-    return [](std::string_view) { return false; };
+    return {};
   }
-  const bool chain_ok = SSL_get_verify_result(ssl) == X509_V_OK;
+  const auto* tracked =
+      static_cast<const std::uint32_t*>(SSL_get_ex_data(ssl, chain_errors_index()));
+  std::uint32_t errors = tracked != nullptr ? *tracked : 0;
+  if (errors == 0 && SSL_get_verify_result(ssl) != X509_V_OK) {
+    errors = bit(chain_status_of(static_cast<int>(SSL_get_verify_result(ssl))));
+  }
+  // The most fundamental problem names the reason: a self-signed certificate that has also
+  // expired is untrusted first.
+  ChainStatus status = ChainStatus::kTrusted;
+  for (ChainStatus candidate :
+       {ChainStatus::kUntrusted, ChainStatus::kBad, ChainStatus::kWrongPurpose,
+        ChainStatus::kExpired, ChainStatus::kNotYetValid}) {
+    if ((errors & bit(candidate)) != 0) {
+      status = candidate;
+      break;
+    }
+  }
   auto shared = std::make_shared<ossl::X509Ptr>(std::move(peer));
-  return [shared, chain_ok](std::string_view domain) {
-    return chain_ok && x509::matches_domain(shared->get(), domain);
-  };
+  return CertificateCheck{status, [shared](std::string_view domain) {
+                            return x509::matches_xmpp_domain(shared->get(), domain);
+                          }};
 }
 
 std::string tls_version(SSL* ssl) {

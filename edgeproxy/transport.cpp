@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <csignal>
 
+#include "edgeproxy/tls_contexts.hpp"
+
 namespace edgekit::edgeproxy {
 namespace {
 
@@ -163,6 +165,8 @@ awaitable<void> Transport::start_tls(asio::ssl::context& context, bool server,
     ec = tls_error(SSL_ERROR_SSL, 0);
     co_return;
   }
+  chain_errors_ = 0;
+  track_chain_errors(ssl_.get(), &chain_errors_);
   // RELEASE_BUFFERS: an idle stream holds no record buffers. PARTIAL_WRITE: a full socket
   // returns what was written so far instead of holding the whole write.
   SSL_set_mode(ssl_.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |

@@ -9,6 +9,7 @@
 // the caller shares between all streams (the edge has one event-loop thread, ADR 0005): wait
 // for readability, then read and consume at once with no suspension in between.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -57,7 +58,8 @@ class Transport {
 
   Need read_needs_ = Need::kNothing;         // what the socket must become before reading again
   boost::system::error_code pending_error_;  // met after bytes that were returned first
-  bool tls_failed_ = false;  // no close_notify after a fatal TLS error (SSL_shutdown(3))
+  bool tls_failed_ = false;         // no close_notify after a fatal TLS error (SSL_shutdown(3))
+  std::uint32_t chain_errors_ = 0;  // what the handshake found wrong with the peer's chain
 };
 
 }  // namespace edgekit::edgeproxy

@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t end = std::min(input.find('\xff', start), input.size());
     const std::string_view chunk = input.substr(start, end - start);
     if (chunk == "\xfe") {
-      session.on_tls_established([](std::string_view d) { return d == "partner.example"; }, out);
+      session.on_tls_established(CertificateCheck::trusted_for("partner.example"), out);
     } else if (chunk == "\xfd") {
       session.on_verify_result("partner.example", "corp.example", VerifyOutcome::kValid, out);
     } else {

@@ -255,8 +255,8 @@ grep -q 'stanza.bounced.*partner=gtalk.example.*condition=remote-server-' "$elog
 metrics=$(lab_exec edge curl -sf http://127.0.0.1:9269/metrics) || fail "metrics endpoint"
 grep -q 'edgeproxy_stanzas_total{partner="gtalk.example",direction="in"} [1-9]' <<<"$metrics" ||
   fail "metrics: no inbound stanza counted for gtalk.example"
-grep -q 'edgeproxy_streams_total{partner="tls.example",direction="in",auth="sasl-external"} [1-9]' \
-  <<<"$metrics" || fail "metrics: no SASL EXTERNAL stream counted for tls.example"
+grep -qE 'edgeproxy_streams_total\{partner="tls.example",direction="in",auth="sasl-external",tls="TLSv1\.[23]",trust="pkix"\} [1-9]' \
+  <<<"$metrics" || fail "metrics: no PKIX-trusted SASL EXTERNAL stream counted for tls.example"
 [ "$(lab_exec edge curl -sf http://127.0.0.1:9269/healthz)" = "ok" ] || fail "healthz"
 pid=$(lab_pid edgeproxy)
 kill -TERM "$pid"

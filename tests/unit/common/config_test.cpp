@@ -53,6 +53,53 @@ TEST(Config, DefaultsApplyWhenTablesAreAbsent) {
   EXPECT_TRUE(config.value().partners.empty());
 }
 
+TEST(Config, VerifyCertificateDefaultsToTrueForFederatedPartnersOverRequiredTls) {
+  auto config = parse_config(with(R"(
+[[partner]]
+domain = "fed.example"
+type = "federated"
+tls = "required"
+sasl = "optional"
+[[partner]]
+domain = "public.example"
+type = "public-verified"
+tls = "required"
+[[partner]]
+domain = "legacy.example"
+type = "federated"
+tls = "not-supported"
+[[partner]]
+domain = "opted-out.example"
+type = "federated"
+tls = "required"
+verify_certificate = false
+)"));
+  ASSERT_TRUE(config.has_value()) << config.error().message();
+  const auto& partners = config.value().partners;
+  EXPECT_TRUE(partners.at(0).verify_certificate);
+  EXPECT_FALSE(partners.at(1).verify_certificate);
+  EXPECT_FALSE(partners.at(2).verify_certificate);  // no TLS, no certificate to verify
+  EXPECT_FALSE(partners.at(3).verify_certificate);
+  EXPECT_FALSE(config.value().federation.strict_client_purpose);
+}
+
+TEST(Config, VerifyCertificateNeedsRequiredTls) {
+  const std::string why = error_of(with(R"(
+[[partner]]
+domain = "p.example"
+tls = "optional"
+verify_certificate = true
+)"));
+  EXPECT_NE(why.find("verify_certificate"), std::string::npos) << why;
+  EXPECT_NE(why.find("tls = \"required\""), std::string::npos) << why;
+}
+
+TEST(Config, StrictClientPurposeIsAFederationKey) {
+  auto config = parse_config(with("[federation]\nstrict_client_purpose = true\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().message();
+  EXPECT_TRUE(config.value().federation.strict_client_purpose);
+}
+
 TEST(Config, DomainsAreNormalisedToLowerCaseALabels) {
   auto config = parse_config(R"(
 [edge]

@@ -103,5 +103,42 @@ TEST(MatchesDomain, AgreesWithOpensslCheckHostForPlainCases) {
   }
 }
 
+// RFC 6120 §13.7.2 / RFC 9525: an XMPP server domain may be proved by a DNS-ID, an SRV-ID or
+// an id-on-xmppAddr, and the CN only when none of them is presented.
+TEST(MatchesXmppDomain, DnsIdSrvIdAndXmppAddr) {
+  const testing::TestPki pki;
+  testing::CertSpec spec;
+  spec.common_name = "cn.example";
+  spec.dns_names = {"dns.example"};
+  spec.other_sans = {"otherName:1.3.6.1.5.5.7.8.7;IA5:_xmpp-server.srv.example",
+                     "otherName:1.3.6.1.5.5.7.8.7;IA5:_xmpps-server.*.wild.example",
+                     "otherName:1.3.6.1.5.5.7.8.7;IA5:_sip._tcp.sip-only.example",
+                     "otherName:1.3.6.1.5.5.7.8.5;UTF8:xmpp.example",
+                     "otherName:1.3.6.1.5.5.7.8.5;UTF8:*.xwild.example"};
+  const auto leaf = pki.leaf(spec);
+  X509* cert = leaf.cert.get();
+  EXPECT_TRUE(matches_xmpp_domain(cert, "dns.example"));
+  EXPECT_TRUE(matches_xmpp_domain(cert, "SRV.example"));
+  EXPECT_TRUE(matches_xmpp_domain(cert, "a.wild.example"));
+  EXPECT_TRUE(matches_xmpp_domain(cert, "xmpp.example"));
+  EXPECT_FALSE(matches_xmpp_domain(cert, "sip-only.example"));  // another service's SRV-ID
+  EXPECT_FALSE(matches_xmpp_domain(cert, "a.xwild.example"));   // no wildcard in xmppAddr
+  EXPECT_FALSE(matches_xmpp_domain(cert, "cn.example"));        // identifiers present: no CN
+  EXPECT_FALSE(matches_xmpp_domain(cert, "other.example"));
+  EXPECT_FALSE(matches_xmpp_domain(nullptr, "dns.example"));
+}
+
+TEST(MatchesXmppDomain, CnOnlyWithoutAnyIdentifier) {
+  const testing::TestPki pki;
+  testing::CertSpec spec;
+  spec.common_name = "legacy.example";
+  spec.dns_names = {};
+  const auto legacy = pki.leaf(spec);
+  EXPECT_TRUE(matches_xmpp_domain(legacy.cert.get(), "legacy.example"));
+  spec.other_sans = {"otherName:1.3.6.1.5.5.7.8.5;UTF8:xmpp.example"};
+  const auto with_xmpp_addr = pki.leaf(spec);
+  EXPECT_FALSE(matches_xmpp_domain(with_xmpp_addr.cert.get(), "legacy.example"));
+}
+
 }  // namespace
 }  // namespace edgekit::x509

@@ -35,9 +35,9 @@ struct Fixture {
     transcript.take(out);
   }
   void tls(bool cert_valid) {
-    session.on_tls_established(
-        [cert_valid](std::string_view domain) { return cert_valid && domain == "partner.example"; },
-        out);
+    session.on_tls_established(cert_valid ? CertificateCheck::trusted_for("partner.example")
+                                          : CertificateCheck{ChainStatus::kUntrusted, {}},
+                               out);
     transcript.take(out);
   }
   void verify(VerifyOutcome outcome, std::string_view from = "partner.example") {
@@ -448,6 +448,82 @@ TEST(InboundSession, FramerErrorsBecomeStreamErrors) {
   f.feed("<!-- sneaky -->");
   EXPECT_TRUE(f.transcript.contains("<restricted-xml"));
   EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "xml-comment");
+}
+
+// ---- how the partner's certificate shapes inbound authentication ----------------------------
+
+// Header, STARTTLS, handshake with a trusted or untrusted certificate, then the restarted
+// header; returns the features the edge offered after TLS.
+std::string features_after_tls(Fixture& f, bool cert_valid) {
+  f.feed(kPartnerHeader);
+  f.feed("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+  f.tls(cert_valid);
+  f.transcript.clear();
+  f.feed(kPartnerHeader);
+  return f.transcript.sent;
+}
+
+TEST(InboundCertificate, DialbackOverUnauthenticatedTlsIsLabelled) {
+  Fixture f(partner_toml("required", "optional", true));
+  const std::string features = features_after_tls(f, false);
+  EXPECT_EQ(features.find("EXTERNAL"), std::string::npos);
+  EXPECT_NE(features.find("<dialback"), std::string::npos);
+  f.feed(kDbResult);
+  f.verify(VerifyOutcome::kValid);
+  const Action* authenticated = f.transcript.find(ActionKind::kAuthenticated);
+  ASSERT_NE(authenticated, nullptr);
+  EXPECT_EQ(authenticated->method, "dialback-over-unauthenticated-tls");
+  EXPECT_EQ(authenticated->certificate, "partner-cert-untrusted");
+}
+
+TEST(InboundCertificate, DialbackOverAnAuthenticatedCertificateIsPlainDialback) {
+  Fixture f(partner_toml("required", "not-supported", true));
+  features_after_tls(f, true);
+  f.feed(kDbResult);
+  f.verify(VerifyOutcome::kValid);
+  const Action* authenticated = f.transcript.find(ActionKind::kAuthenticated);
+  ASSERT_NE(authenticated, nullptr);
+  EXPECT_EQ(authenticated->method, "dialback");
+  EXPECT_EQ(authenticated->certificate, "ok");
+}
+
+TEST(InboundCertificate, VerifyCertificateForbidsDialbackInPlaceOfTheCertificate) {
+  // type = "federated" over required TLS: verify_certificate defaults to true.
+  Fixture f(partner_toml("required", "optional", true, "federated"));
+  const std::string features = features_after_tls(f, false);
+  EXPECT_EQ(features.find("<dialback"), std::string::npos);
+  f.feed(kDbResult);
+  EXPECT_EQ(f.transcript.find(ActionKind::kRequestVerify), nullptr);
+  ASSERT_NE(f.transcript.find(ActionKind::kClose), nullptr);
+  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "partner-cert-untrusted");
+  EXPECT_FALSE(f.session.authenticated());
+}
+
+TEST(InboundCertificate, VerifyCertificateStillAllowsDialbackOverAGoodCertificate) {
+  Fixture f(partner_toml("required", "optional", true, "federated"));
+  const std::string features = features_after_tls(f, true);
+  EXPECT_NE(features.find("<dialback"), std::string::npos);
+  f.feed(kDbResult);
+  EXPECT_NE(f.transcript.find(ActionKind::kRequestVerify), nullptr);
+}
+
+TEST(InboundCertificate, SaslExternalReportsTheCertificateAsOk) {
+  Fixture f(partner_toml("required", "required", false));
+  features_after_tls(f, true);
+  f.feed("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
+  const Action* authenticated = f.transcript.find(ActionKind::kAuthenticated);
+  ASSERT_NE(authenticated, nullptr);
+  EXPECT_EQ(authenticated->method, "sasl-external");
+  EXPECT_EQ(authenticated->certificate, "ok");
+}
+
+TEST(InboundCertificate, PlaintextDialbackSaysNoCertificate) {
+  Fixture f(kDialbackOnly);
+  f.feed(kPartnerHeader);
+  f.feed(kDbResult);
+  f.verify(VerifyOutcome::kValid);
+  ASSERT_NE(f.transcript.find(ActionKind::kAuthenticated), nullptr);
+  EXPECT_EQ(f.transcript.find(ActionKind::kAuthenticated)->certificate, "none");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #                            verify_certificate defaults to false: dialback over any TLS)
 #   unsolicited-db.example   federated, tls required, sasl optional, dialback
 #   unsolicited-sasl.example federated, tls required, sasl required, no dialback
+# [federation] stream_establishment_timeout is $TRUST_ESTABLISHMENT_TIMEOUT (default "15s").
 # Why raw peers: no real server forges a db:verify for a domain it does not own, or declares
 # a stream authenticated that nobody asked to authenticate; Prosody plays every honest part.
 
@@ -168,7 +169,7 @@ secret_file = "$d/component.secret"
 [federation]
 dialback_secret_file = "$d/dialback.secret"
 ca_file = "$(lab_ca_file)"
-stream_establishment_timeout = "15s"
+stream_establishment_timeout = "${TRUST_ESTABLISHMENT_TIMEOUT:-15s}"
 
 [[partner]]
 domain = "gtalk.example"

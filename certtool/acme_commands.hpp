@@ -31,7 +31,8 @@ struct IssueOutcome {
 };
 
 // Orders, validates, finalizes and imports for request `request_id` (the newest pending
-// request when empty). Prints progress and the result; the exit code follows CONTRACT §3.
+// request when empty). Prints progress and the result; the exit code is the usual one
+// (common/error.hpp, docs/reference.md "Exit codes").
 IssueOutcome issue_for_request(const cli::Context& context, Config config, Store& store,
                                const std::string& request_id);
 

@@ -1,7 +1,7 @@
 #pragma once
-// Errors of the ACME client and the exit code of each (CONTRACT.md §3): the CA refusing
-// something is a verdict (1), a bad invocation or missing agreement is usage (2), a CA that
-// cannot be reached, times out or answers nonsense is operational (3).
+// Errors of the ACME client and the exit code of each (docs/reference.md, "Exit codes"): the CA
+// refusing something is a verdict (1), a bad invocation or missing agreement is usage (2), a CA
+// that cannot be reached, times out or answers nonsense is operational (3).
 
 #include "common/error.hpp"
 

@@ -29,9 +29,9 @@ struct RequestPlan {
   std::vector<std::string> warnings;
 };
 
-// The names per CONTRACT.md §4: CN = edge FQDN; SANs: fqdn, xmpp domains, sip.<d> per SIP
-// domain, additional SANs. Wildcards are refused unless allow_wildcard (Lync's rule: the edge
-// external certificate names the edge, not a zone).
+// The names (docs/reference.md, `certtool request`): CN = edge FQDN; SANs: fqdn, xmpp domains,
+// sip.<d> per SIP domain, additional SANs. Wildcards are refused unless allow_wildcard (Lync's
+// rule: the edge external certificate names the edge, not a zone).
 Result<RequestPlan> plan_request(const Config& config, bool allow_wildcard);
 
 Result<ossl::X509ReqPtr> build_csr(const RequestPlan& plan, EVP_PKEY* key);

@@ -1,5 +1,5 @@
 #pragma once
-// certtool's error codes and the contract exit code of each (CONTRACT.md §3).
+// certtool's error codes and the exit code of each (docs/reference.md, "Exit codes").
 
 #include "common/error.hpp"
 

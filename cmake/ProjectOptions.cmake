@@ -1,15 +1,37 @@
 # Compiler flags live only on these INTERFACE targets; every project target links them.
+include(CheckCXXCompilerFlag)
 
 add_library(edgekit_warnings INTERFACE)
 target_compile_options(edgekit_warnings INTERFACE
-  -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
   -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
-  -Wformat=2)
+  -Wformat=2
+  # GCC only (clang builds the fuzz targets and runs clang-tidy).
+  "$<$<CXX_COMPILER_ID:GNU>:-Wnull-dereference;-Wduplicated-cond;-Wlogical-op>")
+# Warnings are errors for developers and CI (scripts/build, scripts/test turn it on), not for
+# whoever just builds a release with another compiler version's new warnings.
+if(EDGEKIT_WERROR)
+  target_compile_options(edgekit_warnings INTERFACE -Werror)
+endif()
 
+# Hardening, each flag only where the compiler has it. _FORTIFY_SOURCE needs an optimized
+# build and gets in the way of the sanitizers (ASan intercepts the same calls), so the
+# sanitizer and fuzz builds go without it.
 add_library(edgekit_hardening INTERFACE)
 target_compile_options(edgekit_hardening INTERFACE -fstack-protector-strong)
-target_compile_definitions(edgekit_hardening INTERFACE
-  $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>)
+foreach(flag -fstack-clash-protection -fcf-protection)
+  string(MAKE_C_IDENTIFIER "EDGEKIT_HAS${flag}" has_flag)
+  check_cxx_compiler_flag(${flag} ${has_flag})
+  if(${has_flag})
+    target_compile_options(edgekit_hardening INTERFACE ${flag})
+  endif()
+endforeach()
+target_compile_definitions(edgekit_hardening INTERFACE _GLIBCXX_ASSERTIONS)
+if(NOT EDGEKIT_SANITIZE AND NOT EDGEKIT_FUZZ)
+  # -U first: a toolchain or packaging CPPFLAGS may already define it (to 2).
+  target_compile_options(edgekit_hardening INTERFACE
+    "$<$<CONFIG:Release,RelWithDebInfo,MinSizeRel>:-U_FORTIFY_SOURCE;-D_FORTIFY_SOURCE=3>")
+endif()
 
 add_library(edgekit_sanitizers INTERFACE)
 if(EDGEKIT_SANITIZE)
@@ -28,6 +50,12 @@ target_compile_definitions(edgekit_asio INTERFACE
 add_library(edgekit_project_options INTERFACE)
 target_link_libraries(edgekit_project_options INTERFACE
   edgekit_warnings edgekit_hardening edgekit_sanitizers)
+
+add_library(edgekit::warnings ALIAS edgekit_warnings)
+add_library(edgekit::hardening ALIAS edgekit_hardening)
+add_library(edgekit::sanitizers ALIAS edgekit_sanitizers)
+add_library(edgekit::asio ALIAS edgekit_asio)
+add_library(edgekit::project_options ALIAS edgekit_project_options)
 
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)

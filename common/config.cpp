@@ -458,8 +458,9 @@ void read_partner(const toml::table& table, std::size_t index, Config& config, D
   // A federated partner over required TLS is one whose certificate we expect to check.
   partner.verify_certificate =
       partner.type == PartnerType::kFederated && partner.tls == Negotiation::kRequired;
-  if (reader.boolean("verify_certificate", partner.verify_certificate) &&
-      partner.verify_certificate && partner.tls != Negotiation::kRequired) {
+  partner.verify_certificate_set = reader.boolean("verify_certificate", partner.verify_certificate);
+  if (partner.verify_certificate_set && partner.verify_certificate &&
+      partner.tls != Negotiation::kRequired) {
     diag.error(ConfigErrc::kConflict, reader.line("verify_certificate"),
                prefix + "verify_certificate",
                "true needs tls = \"required\": a stream without TLS has no certificate to verify");

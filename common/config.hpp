@@ -1,6 +1,6 @@
 #pragma once
-// The deployment file edgekit.toml (CONTRACT.md §1): one struct per table, every key validated
-// with its line, cross-field rules (the partner negotiation matrix) checked at load.
+// The deployment file edgekit.toml (every key: docs/reference.md): one struct per table, every key
+// validated with its line, cross-field rules (the partner negotiation matrix) checked at load.
 
 #include <chrono>
 #include <cstdint>
@@ -123,6 +123,7 @@ struct Partner {
   // dialback over a TLS stream whose certificate does not is refused. The default is true for
   // type = "federated" with tls = "required", false otherwise; true needs tls = "required".
   bool verify_certificate = false;
+  bool verify_certificate_set = false;  // the file names it (else it follows type and tls)
   bool keepalive = false;
   std::string proxy_fqdn;
   std::uint32_t connection_limit = 20;
@@ -157,8 +158,8 @@ struct Config {
 Result<Config> parse_config(std::string_view text, std::string_view source_name = "edgekit.toml");
 Result<Config> load_config(const std::filesystem::path& path);
 
-// The partner negotiation matrix of CONTRACT.md §1 for one partner: errors (can never succeed)
-// and warnings (legal, but say why), without key or line prefixes.
+// The partner negotiation matrix (docs/reference.md, "[[partner]]") for one partner: errors (can
+// never succeed) and warnings (legal, but say why), without key or line prefixes.
 struct MatrixVerdict {
   std::vector<std::string> errors;
   std::vector<std::string> warnings;

@@ -13,7 +13,7 @@
 
 namespace edgekit {
 
-// Contract §3: the exit codes of all three tools.
+// The exit codes of all three tools (docs/reference.md, "Exit codes").
 enum class ExitCode : int {
   kOk = 0,
   kProblems = 1,     // the check or verification found problems
@@ -22,7 +22,7 @@ enum class ExitCode : int {
 };
 
 // Every project error category derives from this, so any error code can be mapped to the
-// exit code the contract prescribes without a central table.
+// exit code of ExitCode without a central table.
 class EdgekitCategory : public std::error_category {
  public:
   [[nodiscard]] virtual ExitCode exit_code(int value) const noexcept = 0;

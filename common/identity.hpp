@@ -1,5 +1,5 @@
 #pragma once
-// identity.json (CONTRACT.md §2): what `certtool assign` validated and edgeproxy loads.
+// identity.json (docs/reference.md): what `certtool assign` validated and edgeproxy loads.
 
 #include <filesystem>
 #include <string>

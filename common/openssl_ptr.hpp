@@ -1,5 +1,6 @@
 #pragma once
-// Owning handles for OpenSSL objects: no raw *_free outside these aliases (DESIGN.md §5.2).
+// Owning handles for OpenSSL objects: no raw *_free outside these aliases, so every handle
+// has exactly one owner and is freed on every path.
 
 #include <memory>
 #include <string>

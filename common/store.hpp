@@ -1,5 +1,5 @@
 #pragma once
-// The state store (CONTRACT.md §2): a directory certtool owns and edgeproxy reads.
+// The state store (docs/reference.md): a directory certtool owns and edgeproxy reads.
 //
 //   <root>/.lock                       flock(2): one writer at a time
 //   <root>/identity.json               the assigned, validated identity (edgeproxy loads it)

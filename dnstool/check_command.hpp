@@ -1,5 +1,5 @@
 #pragma once
-// `dnstool check`: is the edge findable, reachable and trusted? (CONTRACT.md §5)
+// `dnstool check`: is the edge findable, reachable and trusted? (docs/reference.md)
 
 #include <memory>
 

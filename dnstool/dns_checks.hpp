@@ -1,5 +1,5 @@
 #pragma once
-// The DNS checks of `dnstool check` (CONTRACT.md §5) as pure functions of the looked-up data:
+// The DNS checks of `dnstool check` (docs/reference.md) as pure functions of the looked-up data:
 // srv.present, srv.port, srv.target, srv.target_address, srv.target_alias, srv.xmpps, dnssec.
 
 #include <cstdint>

@@ -2,6 +2,8 @@
 
 #include <future>
 #include <set>
+#include <string>
+#include <utility>
 
 namespace edgekit::dnstool {
 namespace {
@@ -101,7 +103,11 @@ DomainLookup lookup_domain(const std::string& domain, const LookupOptions& optio
         continue;
       }
       targets.insert(record.target);
-      tlsa_owners.insert("_" + std::to_string(record.port) + "._tcp." + record.target);
+      // Appended, not `"_" + std::to_string(...) + ...`: g++ 12 at -O3 reports a false
+      // -Wrestrict on that expression (GCC bug 105651; see common/x509_inspect.cpp).
+      std::string owner = "_";
+      owner.append(std::to_string(record.port)).append("._tcp.").append(record.target);
+      tlsa_owners.insert(std::move(owner));
     }
   }
   std::vector<std::future<TargetLookup>> target_futures;

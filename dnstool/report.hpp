@@ -1,7 +1,7 @@
 #pragma once
-// The outcome of `dnstool check`: per domain, one line per check with a stable id (CONTRACT.md
-// §5), and for a failure the lines that fix it. Printed for humans (aligned, coloured on a TTY)
-// or as the contract's JSON object.
+// The outcome of `dnstool check`: per domain, one line per check with a stable id
+// (docs/reference.md, `dnstool check`), and for a failure the lines that fix it. Printed for humans
+// (aligned, coloured on a TTY) or as the documented JSON object.
 
 #include <iosfwd>
 #include <string>
@@ -35,7 +35,8 @@ struct Report {
 };
 
 // {"ok": bool, "results": [{"domain": D, "checks": [{"id", "status", "message"}]}]} plus a
-// "fix" array on checks that have one (an extension the contract allows).
+// "fix" array on checks that have one (added to the documented shape; readers ignore what
+// they do not know).
 nlohmann::json to_json(const Report& report);
 void print_human(const Report& report, std::ostream& out, bool colour);
 

@@ -59,7 +59,14 @@ Result<DialbackKeys> DialbackKeys::from_file(const std::string& path) {
   if (!in) {
     return make_error(GeneralErrc::kIo, path, "cannot read the dialback secret file");
   }
-  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Read in chunks, not through istreambuf_iterator: g++ 12 reports a false -Wnull-dereference
+  // inside libstdc++'s istreambuf_iterator at -O2 and -O3.
+  std::string secret;
+  std::array<char, 256> chunk{};
+  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
+    secret.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  OPENSSL_cleanse(chunk.data(), chunk.size());
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
     secret.pop_back();
   }

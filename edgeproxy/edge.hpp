@@ -1,7 +1,7 @@
 #pragma once
 // The running edge: listeners, the router between partner streams and component links, and
 // the lifecycle (SIGHUP reload, SIGTERM graceful stop). Everything runs on one event loop
-// thread (docs/adr/0001-edgeproxy-threading.md), so the routing tables need no locks.
+// thread (docs/adr/0005-edgeproxy-one-event-loop.md), so the routing tables need no locks.
 
 #include <chrono>
 #include <deque>

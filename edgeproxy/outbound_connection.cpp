@@ -168,12 +168,12 @@ void OutboundConnection::on_action(Action& action) {
     case ActionKind::kVerified: edge_.verified(self(), action); break;
     case ActionKind::kIdle: set_deadline(kVerifyIdleGrace, std::string(kVerifyIdleReason)); break;
     case ActionKind::kWarning:
-      log_warn("stream.warning", {{"conn", id_},
-                                  {"direction", "out"},
-                                  {"peer", peer_},
-                                  {"partner", session_.options().remote},
-                                  {"reason", action.reason},
-                                  {"hint", action.data}});
+      log_warn("sasl.refused", {{"conn", id_},
+                                {"direction", "out"},
+                                {"peer", peer_},
+                                {"partner", session_.options().remote},
+                                {"reason", action.reason},
+                                {"hint", action.data}});
       edge_.metrics().failure(session_.options().policy.domain, action.reason);
       break;
     default: break;

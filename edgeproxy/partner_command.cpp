@@ -46,7 +46,10 @@ class PartnerCommand final : public cli::Command {
         "tls", cli::po::value<std::string>(), "required | optional | not-supported")(
         "sasl", cli::po::value<std::string>(), "required | optional | not-supported")(
         "dialback", cli::po::value<std::string>(), "true | false")(
-        "keepalive", cli::po::value<std::string>(), "true | false")(
+        "verify-certificate", cli::po::value<std::string>(),
+        "true | false: the partner's certificate must authenticate it (default: true for "
+        "federated partners with tls required)")("keepalive", cli::po::value<std::string>(),
+                                                 "true | false")(
         "proxy-fqdn", cli::po::value<std::string>(), "static route host[:port] (\"\" clears)")(
         "additional-domain", cli::po::value<std::vector<std::string>>(),
         "another domain of the partner (repeatable; replaces the list)")(
@@ -144,6 +147,10 @@ class PartnerCommand final : public cli::Command {
     if (auto value = context.get<std::string>("dialback")) {
       partner.dialback = parse_bool(*value, "dialback");
     }
+    if (auto value = context.get<std::string>("verify-certificate")) {
+      partner.verify_certificate = parse_bool(*value, "verify-certificate");
+      partner.verify_certificate_set = true;
+    }
     if (auto value = context.get<std::string>("keepalive")) {
       partner.keepalive = parse_bool(*value, "keepalive");
     }
@@ -171,6 +178,7 @@ class PartnerCommand final : public cli::Command {
                          {"tls", to_string(partner.tls)},
                          {"sasl", to_string(partner.sasl)},
                          {"dialback", partner.dialback},
+                         {"verify_certificate", partner.verify_certificate},
                          {"keepalive", partner.keepalive},
                          {"proxy_fqdn", partner.proxy_fqdn},
                          {"connection_limit", partner.connection_limit},

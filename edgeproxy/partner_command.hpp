@@ -1,5 +1,6 @@
 #pragma once
-// `edgeproxy partner list|add|set|remove`: edits the [[partner]] tables (CONTRACT.md §6).
+// `edgeproxy partner list|add|set|remove`: edits the [[partner]] tables (docs/reference.md,
+// `edgeproxy partner`).
 
 #include <memory>
 

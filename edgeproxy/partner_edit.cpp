@@ -66,6 +66,9 @@ std::string render_partner_table(const Partner& partner) {
   out << "tls = " << toml_string(to_string(partner.tls)) << "\n";
   out << "sasl = " << toml_string(to_string(partner.sasl)) << "\n";
   out << "dialback = " << (partner.dialback ? "true" : "false") << "\n";
+  if (partner.verify_certificate_set) {
+    out << "verify_certificate = " << (partner.verify_certificate ? "true" : "false") << "\n";
+  }
   out << "keepalive = " << (partner.keepalive ? "true" : "false") << "\n";
   out << "proxy_fqdn = " << toml_string(partner.proxy_fqdn) << "\n";
   out << "connection_limit = " << partner.connection_limit << "\n";

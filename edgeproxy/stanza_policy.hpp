@@ -1,5 +1,5 @@
 #pragma once
-// Stanza policy between internal users and partner users (CONTRACT.md §6): the federation
+// Stanza policy between internal users and partner users (docs/reference.md): the federation
 // master switch, the federated_users list (internal JIDs, "*@domain", "*"), and the partner
 // type's subscription rule: from a public-unverified partner, a subscription request reaches
 // an internal user only after that user asked for the contact's presence first.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# certtool acme when things go wrong, each with a clear one-line message and the contract's
-# exit code: a name the CA refuses (rejectedIdentifier, exit 1), an unreachable CA (exit 3),
+# certtool acme when things go wrong, each with a clear one-line message and the documented
+# exit code (docs/reference.md): a name the CA refuses (rejectedIdentifier, exit 1), an unreachable CA (exit 3),
 # no agreement to the terms for a new account (exit 2), a challenge that fails validation
 # because nothing answers it (exit 1, the CA's reason named).
 source "$(dirname "$0")/certtool_acme_lib.sh"

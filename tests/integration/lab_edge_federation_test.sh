@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# edgeproxy end to end in the edge lab (DESIGN.md §1): the checks of
+# edgeproxy end to end in the edge lab (tests/lab/edge_topology.sh): the checks of
 # tests/lab/edge_federation_check.sh (its header lists them) against the built edgeproxy.
 # A missing binary is a failure (exit 2), never a skip.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The edge scenario of DESIGN.md §1 in the lab. Source it after lab.sh (tests, the demo) or run
+# The edge scenario in the lab (partners, the edge, the internal server; docs/architecture.md). Source it after lab.sh (tests, the demo) or run
 # it (manual poking):
 #
 #   tests/lab/edge_topology.sh [--no-srv] [--no-identity] [--edgeproxy BINARY]
@@ -172,7 +172,7 @@ description = "raw test peer (s2s_peer.py)"
 EOF
 }
 
-# Writes identity.json (CONTRACT.md §2) for a lab-CA certificate, as `certtool assign` would,
+# Writes identity.json (docs/reference.md, "The state store") for a lab-CA certificate, as `certtool assign` would,
 # in certtool's store layout (certificates/<sha256>/cert.pem, chain.pem, key.pem). The chain
 # holds intermediates only: the lab CA is a root, so it is empty.
 _edge_write_identity() {

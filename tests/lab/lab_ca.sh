@@ -98,7 +98,7 @@ EOF
 }
 
 # lab_edge_store DIR CERT FQDN DOMAIN — an edgeproxy store in DIR whose identity.json
-# (CONTRACT.md §2) names lab certificate CERT for the edge FQDN serving DOMAIN, the files left
+# (docs/reference.md) names lab certificate CERT for the edge FQDN serving DOMAIN, the files left
 # where lab_issue_cert put them. (tests/lab/edge_topology.sh builds certtool's full layout.)
 lab_edge_store() {
   local dir=$1 cert=$2 fqdn=$3 domain=$4

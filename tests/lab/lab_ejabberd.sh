@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# ejabberd 23.01 in the lab. Pitfalls handled here (LAB.md): Erlang's resolver reverts to the
+# ejabberd 23.01 in the lab. Pitfalls handled here (tests/lab/README.md): Erlang's resolver reverts to the
 # real /etc/resolv.conf unless the inetrc empties resolv_conf/hosts_file (we also run it in a
 # netns with a private resolv.conf); ejabberdctl as root switches to user "ejabberd", so its dir
 # and the keys it reads are chowned to it; ERL_DIST_PORT keeps epmd from starting (and from

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pebble 2.4 (an ACME test CA, RFC 8555) in the lab, per LAB.md: the package ships no config
+# pebble 2.4 (an ACME test CA, RFC 8555) in the lab (tests/lab/README.md): the package ships no config
 # and no certificates, so its HTTPS listener gets a lab-CA certificate for the host's address;
 # it resolves names through the lab DNS (-dnsserver) and validates http-01 on port 80 of the
 # lab hosts; it makes a new root and intermediate on every start (fetched here from the

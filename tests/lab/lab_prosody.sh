@@ -11,7 +11,8 @@ lab_prosody_dir() { echo "$LAB_DIR/hosts/$1/prosody"; }
 lab_prosody_config() { echo "$LAB_DIR/hosts/$1/prosody/prosody.cfg.lua"; }
 
 # lab_prosodyctl HOST ARGS... — prosodyctl against HOST's Prosody, inside HOST.
-# (Never `prosodyctl check` or `prosody --version`: see LAB.md.)
+# (Never `prosodyctl check` or `prosody --version`: the first queries the machine's real
+# resolver, the second starts a real server on 0.0.0.0.)
 lab_prosodyctl() {
   local host=$1
   shift

@@ -16,7 +16,7 @@ Exit codes: 0 every step done, 1 an expectation was not met in time, 2 usage err
 3 could not connect or authenticate.
 
 slixmpp resolves the JID's domain itself even when given an address; get_dns_records is
-overridden so the client only ever connects to --address (LAB.md).
+overridden so the client only ever connects to --address.
 """
 
 import argparse

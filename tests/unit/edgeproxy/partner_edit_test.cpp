@@ -65,6 +65,26 @@ TEST(PartnerEdit, AddAndRemove) {
   EXPECT_NE(removed.value().find("# a modern partner"), std::string::npos);
 }
 
+TEST(PartnerEdit, VerifyCertificateIsWrittenOnlyWhenChosen) {
+  Partner partner;
+  partner.domain = "fed.example";
+  partner.type = PartnerType::kFederated;
+  partner.tls = Negotiation::kRequired;
+  partner.sasl = Negotiation::kOptional;
+  // Not chosen: the file leaves it to type and tls, so a later `partner set --tls` keeps it
+  // consistent.
+  const std::string derived = render_partner_table(partner);
+  EXPECT_EQ(derived.find("verify_certificate"), std::string::npos);
+  auto config = parse_config(std::string("[edge]\nfqdn = \"e.x.example\"\nxmpp_domains = "
+                                         "[\"x.example\"]\n") +
+                             derived);
+  ASSERT_TRUE(config.has_value()) << config.error().message();
+  EXPECT_TRUE(config.value().partners.at(0).verify_certificate);
+  partner.verify_certificate = false;
+  partner.verify_certificate_set = true;
+  EXPECT_NE(render_partner_table(partner).find("verify_certificate = false\n"), std::string::npos);
+}
+
 TEST(PartnerEdit, BrokenFileIsAnError) {
   EXPECT_FALSE(replace_partner_table("[edge\n", "x.example", "").has_value());
 }

@@ -25,6 +25,26 @@ xmpp_domains = ["corp.example", "corp2.example"]
   return std::make_shared<const Config>(config ? std::move(config).value() : Config{});
 }
 
+// What Transcript::find() returns: the action, or null when there is none, used like a
+// pointer. `->` on a missing action fails the test and reads a blank action instead of
+// dereferencing null (so `find(kind)->reason` after an ASSERT is safe, also to the compiler).
+class FoundAction {
+ public:
+  explicit FoundAction(const Action* action) : action_(action) {}
+  operator const Action*() const { return action_; }  // NOLINT: used as a pointer on purpose
+  const Action* operator->() const {
+    if (action_ == nullptr) {
+      ADD_FAILURE() << "the transcript has no such action";
+      static const Action missing;
+      return &missing;
+    }
+    return action_;
+  }
+
+ private:
+  const Action* action_;
+};
+
 // Everything sent, concatenated, and the other actions in order.
 struct Transcript {
   std::string sent;
@@ -39,13 +59,13 @@ struct Transcript {
     }
     out.clear();
   }
-  [[nodiscard]] const Action* find(ActionKind kind) const {
+  [[nodiscard]] FoundAction find(ActionKind kind) const {
     for (const auto& action : actions) {
       if (action.kind == kind) {
-        return &action;
+        return FoundAction(&action);
       }
     }
-    return nullptr;
+    return FoundAction(nullptr);
   }
   [[nodiscard]] bool contains(const std::string& text) const {
     return sent.find(text) != std::string::npos;

@@ -129,7 +129,8 @@ lab_client dora tlsdb --jid dora@dbtls.example --password dora-pw \
   --send bob@corp.example "real dora after the races" ||
   fail "dora (the real dbtls.example) could not send after the races"
 lab_wait_for 20 test "$(lab_client_count bob expect_met)" -ge 2 ||
-  fail "bob did not receive the real alice's and dora's messages after the races (the edge no longer federates with the real partners)"
+  fail "bob did not receive the real alice's and dora's messages after the races" \
+    "(the edge no longer federates with the real partners)"
 touch "$LAB_DIR/bob.stop"
 lab_client_wait bob 20 || fail "bob's client failed"
 forged=$(grep -c '"body": "forged ' "$(lab_client_output bob)")
@@ -137,7 +138,8 @@ grep '"body": "forged ' "$(lab_client_output bob)" >&2
 lab_log "forged messages delivered to bob: $forged"
 
 # Summed over partners: the spec names the reason, not which partner it is counted under.
-unbound_metric=$(trust_metrics | awk '/^edgeproxy_failures_total\{.*reason="dialback-answer-unbound"\}/ {s += $2} END {print s + 0}')
+unbound_metric=$(trust_metrics |
+  awk '/^edgeproxy_failures_total\{.*reason="dialback-answer-unbound"\}/ {s += $2} END {print s + 0}')
 unbound_log=$(grep -c 'stream.closed.*reason=dialback-answer-unbound' "$TRUST_EDGE_LOG")
 lab_log "edge: stream.closed reason=dialback-answer-unbound logged $unbound_log times, metric $unbound_metric"
 
@@ -145,7 +147,8 @@ lab_log "edge: stream.closed reason=dialback-answer-unbound logged $unbound_log 
 [ $((won + lost)) -ge $((total / 2)) ] ||
   fail "only $((won + lost)) of $total races reached the forgery step"
 [ "$won" -eq 0 ] ||
-  fail "the forged db:verify authenticated the victim domain on the attacker's stream in $won of $((won + lost)) races (won per mode:$summary)"
+  fail "the forged db:verify authenticated the victim domain on the attacker's stream" \
+    "in $won of $((won + lost)) races (won per mode:$summary)"
 [ "$forged" -eq 0 ] || fail "bob received $forged forged messages"
 [ "$unbound_log" -gt 0 ] || fail "the edge did not log stream.closed ... reason=dialback-answer-unbound"
 [ "$unbound_metric" -gt 0 ] ||

@@ -57,7 +57,9 @@ if trust_wait_event honest authority_closed 18; then
   closed_by=$(event_field honest authority_closed closed_by)
   error=$(event_field honest authority_closed stream_error)
   since=$(event_field honest authority_closed ms_since_answer)
-  lab_log "(a) verify stream to the raw authority ended: closed_by=$closed_by stream_error=$error ms_since_answer=$since (the lab's stream_establishment_timeout is ${TRUST_ESTABLISHMENT_TIMEOUT:-15s})"
+  lab_log "(a) verify stream to the raw authority ended: closed_by=$closed_by" \
+    "stream_error=$error ms_since_answer=$since" \
+    "(the lab's stream_establishment_timeout is ${TRUST_ESTABLISHMENT_TIMEOUT:-15s})"
   check "(a) the edge closed the verify stream with </stream:stream>" test "$closed_by" = stream-close
   check "(a) no stream error (no connection-timeout) on the verify stream" test "$error" = None
   check "(a) closed within ${LIMIT_S}s of the answer" test "${since:-999999}" -le $((LIMIT_S * 1000))

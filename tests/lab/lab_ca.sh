@@ -17,26 +17,43 @@ lab_ca_init() {
   chmod 644 "$d/ca.crt"
 }
 
-# lab_issue_cert NAME DNSNAME... [--server-only] [--days N]
+# lab_issue_cert NAME DNSNAME... [--server-only] [--days N] [--self-signed] [--expired]
+#                [--not-yet-valid] [--bad-signature]
 # Issues a P-256 certificate signed by the lab CA: CN = first name, every name a dNSName SAN
 # (an IPv4 address becomes an iPAddress SAN),
 # EKU serverAuth + clientAuth (serverAuth only with --server-only: ejabberd 23.01 then rejects
-# it as an s2s client, like peers that check the client purpose). Writes under $LAB_DIR/certs:
+# it as an s2s client, like peers that check the client purpose). Certificates a verifying
+# peer must refuse (a certificate for another name is just `lab_issue_cert NAME other.example`):
+#   --self-signed    signed by its own key, not the lab CA (same names and EKUs)
+#   --expired        valid from 10 days ago until 1 day ago (signed by the lab CA)
+#   --not-yet-valid  valid from 1 day ahead until 3 days ahead (signed by the lab CA)
+#   --bad-signature  issued by the lab CA, then one bit of its signature flipped (still
+#                    parses; OpenSSL: "certificate signature failure")
+# Writes under $LAB_DIR/certs:
 #   NAME.key (0644: servers that drop privileges read it), NAME.crt (leaf),
-#   NAME.chain.crt (leaf + CA), NAME.pem (leaf + key, ejabberd's certfiles format).
+#   NAME.chain.crt (leaf + CA; the leaf alone when self-signed), NAME.pem (leaf + key,
+#   ejabberd's certfiles format).
 lab_issue_cert() {
   local name=$1
   shift
-  local names=() eku="serverAuth,clientAuth" days=2
+  local names=() eku="serverAuth,clientAuth" days=2 self_signed=0 not_before="" not_after=""
+  local bad_signature=0
   while [ $# -gt 0 ]; do
     case $1 in
       --server-only) eku="serverAuth"; shift ;;
       --days) days=$2; shift 2 ;;
+      --self-signed) self_signed=1; shift ;;
+      --expired) not_before="-10 days"; not_after="-1 day"; shift ;;
+      --not-yet-valid) not_before="+1 day"; not_after="+3 days"; shift ;;
+      --bad-signature) bad_signature=1; shift ;;
       -*) lab_die "lab_issue_cert: unknown option $1"; return 2 ;;
       *) names+=("$1"); shift ;;
     esac
   done
-  [ -n "$name" ] && [ ${#names[@]} -gt 0 ] || { lab_die "usage: lab_issue_cert NAME DNSNAME... [--server-only]"; return 2; }
+  if [ -z "$name" ] || [ ${#names[@]} -eq 0 ]; then
+    lab_die "usage: lab_issue_cert NAME DNSNAME... [--server-only] [--days N] [--self-signed] [--expired] [--not-yet-valid] [--bad-signature]"
+    return 2
+  fi
   local d="$LAB_DIR/certs" san="" n
   for n in "${names[@]}"; do
     if [[ $n =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then san+="${san:+,}IP:$n"; else san+="${san:+,}DNS:$n"; fi
@@ -47,18 +64,79 @@ keyUsage = critical,digitalSignature,keyEncipherment,keyAgreement
 extendedKeyUsage = $eku
 subjectAltName = $san
 subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
 EOF
-  {
-    openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$d/$name.key" \
-      -out "$d/$name.csr" -subj "/O=Edgekit lab/CN=${names[0]}" &&
-      openssl x509 -req -in "$d/$name.csr" -CA "$LAB_DIR/ca/ca.crt" -CAkey "$LAB_DIR/ca/ca.key" \
-        -CAcreateserial -days "$days" -extfile "$d/$name.ext" -out "$d/$name.crt"
-  } 2>"$d/$name.openssl.log" || { cat "$d/$name.openssl.log" >&2; return 1; }
+  [ $self_signed -eq 1 ] || echo "authorityKeyIdentifier = keyid" >>"$d/$name.ext"
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$d/$name.key" \
+    -out "$d/$name.csr" -subj "/O=Edgekit lab/CN=${names[0]}" 2>"$d/$name.openssl.log" ||
+    { cat "$d/$name.openssl.log" >&2; return 1; }
+  if [ $self_signed -eq 0 ] && [ -z "$not_before" ]; then
+    openssl x509 -req -in "$d/$name.csr" -CA "$LAB_DIR/ca/ca.crt" -CAkey "$LAB_DIR/ca/ca.key" \
+      -CAcreateserial -days "$days" -extfile "$d/$name.ext" -out "$d/$name.crt" \
+      2>>"$d/$name.openssl.log" || { cat "$d/$name.openssl.log" >&2; return 1; }
+  else
+    _lab_ca_sign "$name" "$self_signed" "${not_before:-now}" "${not_after:-+$days days}" ||
+      return 1
+  fi
+  if [ $bad_signature -eq 1 ]; then
+    # The signature is the certificate's last field: flip the lowest bit of its last byte.
+    if ! { openssl x509 -in "$d/$name.crt" -outform DER -out "$d/$name.der" &&
+      "${LAB_PYTHON:-/usr/bin/python3}" -c 'import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[-1] ^= 1
+open(p, "wb").write(b)' "$d/$name.der" &&
+      openssl x509 -inform DER -in "$d/$name.der" -out "$d/$name.crt"; }; then
+      lab_die "lab_issue_cert $name: cannot spoil the signature"
+      return 1
+    fi
+  fi
   chmod 644 "$d/$name.key"
-  cat "$d/$name.crt" "$LAB_DIR/ca/ca.crt" >"$d/$name.chain.crt"
+  if [ $self_signed -eq 1 ]; then
+    cp "$d/$name.crt" "$d/$name.chain.crt"
+  else
+    cat "$d/$name.crt" "$LAB_DIR/ca/ca.crt" >"$d/$name.chain.crt"
+  fi
   cat "$d/$name.crt" "$d/$name.key" >"$d/$name.pem"
 }
+
+# _lab_ca_sign NAME SELF_SIGNED NOT_BEFORE NOT_AFTER — signs certs/NAME.csr with the
+# extensions of certs/NAME.ext into certs/NAME.crt by `openssl ca`, which (unlike `openssl
+# x509` of OpenSSL 3.0) takes explicit validity dates; NOT_BEFORE and NOT_AFTER are `date -d`
+# strings ("-10 days", "now"). SELF_SIGNED=1 signs with the request's own key.
+_lab_ca_sign() {
+  local name=$1 self_signed=$2 d="$LAB_DIR/certs" start end
+  if ! start=$(date -u -d "$3" +%Y%m%d%H%M%SZ) || ! end=$(date -u -d "$4" +%Y%m%d%H%M%SZ); then
+    lab_die "_lab_ca_sign: bad validity '$3' .. '$4'"
+    return 2
+  fi
+  local db="$d/$name.ca"
+  rm -rf "$db"
+  mkdir -p "$db/new"
+  : >"$db/index.txt"
+  openssl rand -hex 16 >"$db/serial"
+  cat >"$db/ca.cnf" <<EOF
+[ ca ]
+default_ca = lab
+[ lab ]
+database = $db/index.txt
+new_certs_dir = $db/new
+serial = $db/serial
+default_md = sha256
+policy = lab_policy
+unique_subject = no
+email_in_dn = no
+[ lab_policy ]
+organizationName = optional
+commonName = supplied
+EOF
+  local signer=(-cert "$LAB_DIR/ca/ca.crt" -keyfile "$LAB_DIR/ca/ca.key")
+  [ "$self_signed" -eq 0 ] || signer=(-selfsign -keyfile "$d/$name.key")
+  openssl ca -batch -notext -config "$db/ca.cnf" "${signer[@]}" -in "$d/$name.csr" \
+    -out "$d/$name.crt" -startdate "$start" -enddate "$end" -extfile "$d/$name.ext" \
+    >>"$d/$name.openssl.log" 2>&1 || { cat "$d/$name.openssl.log" >&2; return 1; }
+  rm -rf "$db"
+}
+
 
 lab_cert_file() { echo "$LAB_DIR/certs/$1.crt"; }
 lab_key_file() { echo "$LAB_DIR/certs/$1.key"; }

@@ -34,6 +34,8 @@ lab_prosody_register() {
 #   --secure-auth         s2s_secure_auth = true: peers must present a certificate valid for
 #                         their domain, chained to the lab CA (default: false)
 #   --plain-s2s           s2s_require_encryption = false (default: true when --cert is given)
+#   --plain-c2s           c2s_require_encryption = false (default: true when --cert is given):
+#                         clients may log in without TLS (a partner with a broken certificate)
 #   --no-dialback         do not load dialback: peers authenticate by SASL EXTERNAL only
 #   --no-s2s              no server-to-server at all (an internal server behind an edge)
 #   --component D:SECRET  a XEP-0114 Component "D" (repeatable), on --component-port
@@ -48,7 +50,7 @@ lab_start_prosody() {
   local host=$1
   shift
   local domains=() users=() components=() options=()
-  local cert="" secure_auth=false require_enc="" dialback=1 s2s=1 offline=0
+  local cert="" secure_auth=false require_enc="" c2s_enc="" dialback=1 s2s=1 offline=0
   local c2s_port=5222 s2s_port=5269 component_port=5347 timeout=30
   while [ $# -gt 0 ]; do
     case $1 in
@@ -57,6 +59,7 @@ lab_start_prosody() {
       --cert) cert=$2; shift 2 ;;
       --secure-auth) secure_auth=true; shift ;;
       --plain-s2s) require_enc=false; shift ;;
+      --plain-c2s) c2s_enc=false; shift ;;
       --no-dialback) dialback=0; shift ;;
       --no-s2s) s2s=0; shift ;;
       --component) components+=("$2"); shift 2 ;;
@@ -74,9 +77,10 @@ lab_start_prosody() {
     lab_die "lab_start_prosody $host: no lab certificate '$cert' (lab_issue_cert first)"
     return 2
   fi
-  local c2s_enc=false
-  [ -z "$cert" ] || c2s_enc=true
-  [ -n "$require_enc" ] || require_enc=$c2s_enc
+  local tls_default=false
+  [ -z "$cert" ] || tls_default=true
+  [ -n "$require_enc" ] || require_enc=$tls_default
+  [ -n "$c2s_enc" ] || c2s_enc=$tls_default
   local d cfg
   d=$(lab_prosody_dir "$host")
   cfg=$(lab_prosody_config "$host")

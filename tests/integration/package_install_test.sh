@@ -74,7 +74,7 @@ snapshot() {
            /var/lib/systemd/deb-systemd-helper-masked /etc/edgekit /var/lib/edgekit \
            /usr/share/doc/edgekit -maxdepth 6 2>/dev/null || true; } | sort
     grep -h '^edgekit:' /etc/passwd /etc/group /etc/shadow /etc/gshadow 2>/dev/null  || true
-    ls /var/lib/dpkg/info/ | grep '^edgekit\.' || true
+    find /var/lib/dpkg/info -maxdepth 1 -name 'edgekit.*' | sort
     dpkg-statoverride --list | grep edgekit || true
   } >"$1"
 }
@@ -205,6 +205,7 @@ bad=$(find /var/lib/edgekit -mindepth 1 \( -type d ! -perm 0700 -o -perm /0022 -
 echo "ok store: $(find /var/lib/edgekit -mindepth 1 | wc -l) entries, all edgekit's"
 
 step "reload: $exec_reload"
+# shellcheck disable=SC2016  # the literal $MAINPID of the unit
 [ "$exec_reload" = '/bin/kill -HUP $MAINPID' ] || fail "ExecReload is '$exec_reload'"
 ${exec_reload//\$MAINPID/$edge_pid}
 for _ in $(seq 1 50); do grep -q 'signal.hup' "$work/edge.log" && break; sleep 0.1; done

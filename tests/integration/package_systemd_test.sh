@@ -158,8 +158,9 @@ echo "ok edgekit-renew.timer enabled and active"
 inside systemctl start edgekit-renew.service >/dev/null 2>&1 || true
 renew_status=$(inside systemctl show -P ExecMainStatus edgekit-renew.service)
 inside journalctl -u edgekit-renew.service --no-pager | grep -q 'certtool' || fail "certtool did not run"
-[ -n "$renew_status" ] && [ "$renew_status" -lt 200 ] ||
-  { inside journalctl -u edgekit-renew.service --no-pager | tail -5; fail "renew: exit $renew_status"; }
+if [ -z "$renew_status" ] || [ "$renew_status" -ge 200 ]; then
+  inside journalctl -u edgekit-renew.service --no-pager | tail -5; fail "renew: exit $renew_status"
+fi
 echo "ok edgekit-renew.service ran certtool as edgekit (exit $renew_status, unconfigured)"
 
 step "dpkg --purge (edgeproxy running and enabled, the timer enabled, as an admin might leave them)"

@@ -134,7 +134,7 @@ step "systemctl reload edgeproxy"
 inside systemctl reload edgeproxy.service || {
   inside journalctl -u edgeproxy.service --no-pager | tail -20; fail "systemctl reload"; }
 sleep 0.5
-inside journalctl -u edgeproxy.service --no-pager | grep -q 'signal.hup' || fail "no signal.hup"
+inside journalctl -u edgeproxy.service --no-pager | grep 'signal.hup' >/dev/null || fail "no signal.hup"
 [ "$(inside systemctl is-active edgeproxy.service)" = active ] || fail "not active after reload"
 [ "$(inside systemctl show -P MainPID edgeproxy.service)" = "$main_pid" ] || fail "reload restarted it"
 echo "ok reloaded in place"
@@ -142,7 +142,7 @@ echo "ok reloaded in place"
 step "systemctl stop edgeproxy"
 inside systemctl stop edgeproxy.service
 [ "$(inside systemctl show -P Result edgeproxy.service)" = success ] || fail "stop: not a clean exit"
-inside journalctl -u edgeproxy.service --no-pager | grep -q 'edge.stopped' || fail "no edge.stopped"
+inside journalctl -u edgeproxy.service --no-pager | grep 'edge.stopped' >/dev/null || fail "no edge.stopped"
 echo "ok stopped cleanly"
 
 step "systemctl start again: removal must stop it"
@@ -151,13 +151,13 @@ inside systemctl start edgeproxy.service || fail "systemctl start"
 step "edgekit-renew: the timer, and the service under its sandbox"
 inside systemctl enable --now edgekit-renew.timer >/dev/null 2>&1 || fail "enable --now edgekit-renew.timer"
 [ "$(inside systemctl is-active edgekit-renew.timer)" = active ] || fail "the timer is not active"
-inside systemctl list-timers --all --no-pager | grep -q edgekit-renew.timer || fail "not in list-timers"
+inside systemctl list-timers --all --no-pager | grep edgekit-renew.timer >/dev/null || fail "not in list-timers"
 echo "ok edgekit-renew.timer enabled and active"
 # Unconfigured (no ACME directory, nothing assigned), certtool renew fails with its own exit code
 # (1-3); 200 and up would be systemd failing to set up the sandbox or run it.
 inside systemctl start edgekit-renew.service >/dev/null 2>&1 || true
 renew_status=$(inside systemctl show -P ExecMainStatus edgekit-renew.service)
-inside journalctl -u edgekit-renew.service --no-pager | grep -q 'certtool' || fail "certtool did not run"
+inside journalctl -u edgekit-renew.service --no-pager | grep 'certtool' >/dev/null || fail "certtool did not run"
 if [ -z "$renew_status" ] || [ "$renew_status" -ge 200 ]; then
   inside journalctl -u edgekit-renew.service --no-pager | tail -5; fail "renew: exit $renew_status"
 fi

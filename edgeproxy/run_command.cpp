@@ -6,6 +6,7 @@
 #include "common/store.hpp"
 #include "edgeproxy/asio.hpp"
 #include "edgeproxy/edge.hpp"
+#include "edgeproxy/systemd_notify.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
@@ -52,6 +53,32 @@ class RunCommand final : public cli::Command {
     }
     const auto pid_file = write_pid_file(*shared, context);
 
+    // Under systemd (edgeproxy.service, Type=notify): READY once listening, RELOADING around
+    // a SIGHUP, STOPPING, a STATUS line with the open connections, and WATCHDOG=1 pings from
+    // the event loop when WatchdogSec= is set.
+    const SystemdNotifier systemd;
+    const auto status_line = [&] {
+      return std::to_string(edge.metrics().connections()) + " connections, " +
+             std::to_string(edge.config()->partners.size()) + " partners";
+    };
+    bool shutting_down = false;
+    asio::steady_timer watchdog(io);
+    std::function<void()> schedule_watchdog;
+    schedule_watchdog = [&] {
+      const auto interval = systemd.watchdog_interval();
+      if (!interval || shutting_down) {
+        return;
+      }
+      watchdog.expires_after(*interval);
+      watchdog.async_wait([&](const boost::system::error_code& ec) {
+        if (ec || shutting_down) {
+          return;
+        }
+        systemd.notify("WATCHDOG=1\nSTATUS=" + status_line());
+        schedule_watchdog();
+      });
+    };
+
     asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
     std::function<void(const boost::system::error_code&, int)> on_signal;
     on_signal = [&](const boost::system::error_code& ec, int signal_number) {
@@ -60,8 +87,13 @@ class RunCommand final : public cli::Command {
       }
       if (signal_number == SIGHUP) {
         log_info("signal.hup", {{"reason", "reload"}});
+        systemd.reloading();
         edge.reload();
+        systemd.ready(status_line());
       } else {
+        systemd.stopping();
+        shutting_down = true;
+        watchdog.cancel();
         edge.shutdown();
       }
       signals.async_wait(on_signal);
@@ -69,6 +101,8 @@ class RunCommand final : public cli::Command {
     signals.async_wait(on_signal);
     log_info("edge.started", {{"partners", std::to_string(shared->partners.size())},
                               {"pid", std::to_string(::getpid())}});
+    systemd.ready(status_line());
+    schedule_watchdog();
     io.run();
     if (!pid_file.empty()) {
       std::error_code ignored;

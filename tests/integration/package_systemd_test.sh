@@ -120,6 +120,10 @@ echo "ok active, /healthz: $(cat "$work/healthz")"
 main_pid=$(inside systemctl show -P MainPID edgeproxy.service)
 [ "$(inside ps -o user= -p "$main_pid")" = edgekit ] || fail "edgeproxy does not run as edgekit"
 echo "ok runs as edgekit (pid $main_pid in the container)"
+status_text=$(inside systemctl show -P StatusText edgeproxy.service)
+[[ $status_text == *connections*partners* ]] || fail "no sd_notify STATUS: '$status_text'"
+[ "$(inside systemctl show -P WatchdogUSec edgeproxy.service)" != 0 ] || fail "no watchdog"
+echo "ok Type=notify: STATUS '$status_text', watchdog on"
 
 step "upgrade (dpkg -i again) while it runs"
 inside systemctl enable edgeproxy.service >/dev/null 2>&1 || fail "systemctl enable"
@@ -137,6 +141,8 @@ sleep 0.5
 inside journalctl -u edgeproxy.service --no-pager | grep 'signal.hup' >/dev/null || fail "no signal.hup"
 [ "$(inside systemctl is-active edgeproxy.service)" = active ] || fail "not active after reload"
 [ "$(inside systemctl show -P MainPID edgeproxy.service)" = "$main_pid" ] || fail "reload restarted it"
+inside journalctl -u edgeproxy.service --no-pager | grep 'Reloaded edgeproxy.service' >/dev/null ||
+  fail "systemd did not see the reload finish (RELOADING=1, READY=1)"
 echo "ok reloaded in place"
 
 step "systemctl stop edgeproxy"

@@ -1,6 +1,11 @@
 #include "common/log.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 
@@ -62,6 +67,11 @@ void Logger::set_stream(std::ostream* out) {
   out_ = out;
 }
 
+void Logger::set_timestamps(bool on) {
+  const std::lock_guard lock(mutex_);
+  timestamps_ = on;
+}
+
 std::string Logger::format_line(LogLevel level, std::string_view event, const LogField* first,
                                 std::size_t count) const {
   if (format_ == LogFormat::kJson) {
@@ -75,8 +85,11 @@ std::string Logger::format_line(LogLevel level, std::string_view event, const Lo
     // Replace invalid UTF-8 instead of throwing: peer-supplied text can be anything.
     return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  std::string line = utc_timestamp();
-  line += ' ';
+  std::string line;
+  if (timestamps_) {
+    line = utc_timestamp();
+    line += ' ';
+  }
   line += to_string(level);
   line += ' ';
   line += event;
@@ -144,6 +157,30 @@ bool parse_log_level(std::string_view text, LogLevel& out) noexcept {
     return false;
   }
   return true;
+}
+
+bool stderr_is_journal(const char* journal_stream, int fd) noexcept {
+  if (journal_stream == nullptr || *journal_stream == '\0') {
+    return false;
+  }
+  unsigned long long device = 0;
+  unsigned long long inode = 0;
+  char extra = 0;
+  // NOLINTNEXTLINE(cert-err34-c): the count of fields converted is checked
+  if (std::sscanf(journal_stream, "%llu:%llu%c", &device, &inode, &extra) != 2) {
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    return false;
+  }
+  return static_cast<unsigned long long>(st.st_dev) == device &&
+         static_cast<unsigned long long>(st.st_ino) == inode;
+}
+
+bool stderr_is_journal() noexcept {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read once at start-up
+  return stderr_is_journal(std::getenv("JOURNAL_STREAM"), STDERR_FILENO);
 }
 
 }  // namespace edgekit

@@ -29,6 +29,9 @@ class Logger {
 
   void configure(LogFormat format, LogLevel min_level);
   void set_stream(std::ostream* out);  // for tests; default std::cerr
+  // Text lines without our own timestamp: when stderr is the journal, which stamps each line
+  // itself (stderr_is_journal()).
+  void set_timestamps(bool on);
   [[nodiscard]] bool enabled(LogLevel level) const noexcept { return level >= min_level_; }
 
   void log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields);
@@ -42,12 +45,17 @@ class Logger {
   void write(LogLevel level, std::string_view event, const LogField* first, std::size_t count);
 
   LogFormat format_ = LogFormat::kText;
+  bool timestamps_ = true;
   std::atomic<LogLevel> min_level_{LogLevel::kInfo};
   std::ostream* out_ = nullptr;
   std::mutex mutex_;
 };
 
 std::string_view to_string(LogLevel level) noexcept;
+// True when systemd's $JOURNAL_STREAM ("device:inode") names the file behind stderr, i.e. the
+// process runs as a service whose stderr goes to the journal.
+bool stderr_is_journal() noexcept;
+bool stderr_is_journal(const char* journal_stream, int fd) noexcept;
 bool parse_log_format(std::string_view text, LogFormat& out) noexcept;
 bool parse_log_level(std::string_view text, LogLevel& out) noexcept;
 

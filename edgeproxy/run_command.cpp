@@ -43,6 +43,9 @@ class RunCommand final : public cli::Command {
           "warn or error");
     }
     Logger::global().configure(format, level);
+    if (stderr_is_journal()) {
+      Logger::global().set_timestamps(false);  // the journal stamps every line itself
+    }
 
     asio::io_context io(1);
     auto shared = std::make_shared<const Config>(std::move(config).value());

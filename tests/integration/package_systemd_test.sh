@@ -124,6 +124,10 @@ status_text=$(inside systemctl show -P StatusText edgeproxy.service)
 [[ $status_text == *connections*partners* ]] || fail "no sd_notify STATUS: '$status_text'"
 [ "$(inside systemctl show -P WatchdogUSec edgeproxy.service)" != 0 ] || fail "no watchdog"
 echo "ok Type=notify: STATUS '$status_text', watchdog on"
+# stderr is the journal ($JOURNAL_STREAM): no timestamps of edgeproxy's own on its lines.
+inside journalctl -u edgeproxy.service -o cat --no-pager | grep '^info edge.started ' >/dev/null ||
+  fail "the journal's edge.started line is not bare: $(inside journalctl -u edgeproxy.service -o cat --no-pager | grep edge.started)"
+echo "ok journal lines without our own timestamps"
 
 step "upgrade (dpkg -i again) while it runs"
 inside systemctl enable edgeproxy.service >/dev/null 2>&1 || fail "systemctl enable"

@@ -1,6 +1,8 @@
 // RFC 6125 / RFC 9525 DNS-ID matching. OpenSSL's X509_check_host is not used: it falls back to
 // the CN more liberally and accepts partial-label wildcards ("w*.example.com") by default.
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "common/jid.hpp"
 #include "common/x509.hpp"
@@ -63,63 +65,80 @@ bool matches_dns_id(std::string_view presented, std::string_view reference) {
   return iequals_ascii(presented, reference);
 }
 
-bool matches_domain(X509* cert, std::string_view reference) {
+namespace {
+
+// The reference identifier as A-labels, or nothing when there is no certificate to match or
+// the reference is not a domain.
+std::optional<std::string> reference_of(X509* cert, std::string_view reference) {
   if (cert == nullptr) {
-    return false;
+    return std::nullopt;
   }
   auto normalized = normalize_domain(reference);
   if (!normalized) {
-    return false;
+    return std::nullopt;
   }
-  const std::string& ref = normalized.value();
-  const CertificateInfo info = inspect(cert);
-  if (!info.dns_names.empty()) {
-    return std::any_of(info.dns_names.begin(), info.dns_names.end(),
-                       [&](const std::string& name) { return matches_dns_id(name, ref); });
-  }
-  // No dNSName at all: the legacy CN-ID, exact only (no wildcard in a CN).
+  return std::move(normalized).value();
+}
+
+bool any_dns_id_matches(const CertificateInfo& info, const std::string& ref) {
+  return std::any_of(info.dns_names.begin(), info.dns_names.end(),
+                     [&](const std::string& name) { return matches_dns_id(name, ref); });
+}
+
+// The legacy CN-ID, exact only (no wildcard in a CN), for certificates without identifiers.
+bool cn_id_matches(const CertificateInfo& info, const std::string& ref) {
   return !info.common_name.empty() && info.common_name.find('*') == std::string::npos &&
          matches_dns_id(info.common_name, ref);
 }
 
+// An SRV-ID (RFC 4985 SRVName) for the XMPP server services: the service label is fixed, the
+// domain part may carry an RFC 9525 wildcard.
+bool srv_id_matches(std::string_view srv_name, const std::string& ref) {
+  for (std::string_view service : {"_xmpp-server.", "_xmpps-server."}) {
+    if (srv_name.size() > service.size() &&
+        iequals_ascii(srv_name.substr(0, service.size()), service) &&
+        matches_dns_id(srv_name.substr(service.size()), ref)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool matches_domain(X509* cert, std::string_view reference) {
+  const auto ref = reference_of(cert, reference);
+  if (!ref) {
+    return false;
+  }
+  const CertificateInfo info = inspect(cert);
+  return info.dns_names.empty() ? cn_id_matches(info, *ref) : any_dns_id_matches(info, *ref);
+}
+
 bool matches_xmpp_domain(X509* cert, std::string_view reference) {
-  if (cert == nullptr) {
+  const auto ref = reference_of(cert, reference);
+  if (!ref) {
     return false;
   }
-  auto normalized = normalize_domain(reference);
-  if (!normalized) {
-    return false;
-  }
-  const std::string& ref = normalized.value();
   const CertificateInfo info = inspect(cert);
   bool presents_identifier = !info.dns_names.empty();
   for (const std::string& name : info.other_names) {
     std::string_view value = name;
     if (value.starts_with("SRVName:")) {
       presents_identifier = true;
-      value.remove_prefix(8);
-      // The service label is fixed; the domain part may carry an RFC 9525 wildcard.
-      for (std::string_view service : {"_xmpp-server.", "_xmpps-server."}) {
-        if (value.size() > service.size() &&
-            iequals_ascii(value.substr(0, service.size()), service) &&
-            matches_dns_id(value.substr(service.size()), ref)) {
-          return true;
-        }
+      if (srv_id_matches(value.substr(8), *ref)) {
+        return true;
       }
     } else if (value.starts_with("xmppAddr:")) {
       presents_identifier = true;
       value.remove_prefix(9);
       // A server's xmppAddr is its bare domain; no wildcards (RFC 6120 §13.7.1.4).
-      if (value.find('*') == std::string_view::npos && matches_dns_id(value, ref)) {
+      if (value.find('*') == std::string_view::npos && matches_dns_id(value, *ref)) {
         return true;
       }
     }
   }
-  if (std::any_of(info.dns_names.begin(), info.dns_names.end(),
-                  [&](const std::string& name) { return matches_dns_id(name, ref); })) {
-    return true;
-  }
-  return !presents_identifier && matches_domain(cert, ref);
+  return any_dns_id_matches(info, *ref) || (!presents_identifier && cn_id_matches(info, *ref));
 }
 
 }  // namespace edgekit::x509

@@ -162,6 +162,11 @@ void Connection::request_close(std::string reason) {
 void Connection::set_deadline(std::chrono::milliseconds from_now, std::string reason) {
   deadline_ = std::chrono::steady_clock::now() + from_now;
   deadline_reason_ = std::move(reason);
+  // The watchdog sleeps until the deadline it last saw: a later one it finds when it wakes, an
+  // earlier one (a verify stream's idle grace after a long answer timeout) must wake it now.
+  if (!closing_ && deadline_ < deadline_timer_.expiry()) {
+    deadline_timer_.cancel();
+  }
 }
 
 void Connection::finish() noexcept {

@@ -118,24 +118,28 @@ std::string Edge::store_root(const Config& config) const {
   return choose_store_path(flag, config.edge.store).string();
 }
 
+// Reads both secrets first and applies them only when both loaded: a reload that fails on the
+// component secret must not have changed the dialback keys already.
 Result<void> Edge::load_secrets(const Config& config) {
+  std::shared_ptr<const DialbackKeys> keys = keys_;
   if (config.federation.dialback_secret_file.empty()) {
-    if (!keys_) {
-      keys_ = std::make_shared<const DialbackKeys>(DialbackKeys::random());
+    if (!keys) {
+      keys = std::make_shared<const DialbackKeys>(DialbackKeys::random());
     }
   } else {
-    auto keys =
+    auto loaded =
         DialbackKeys::from_file(config.resolve_path(config.federation.dialback_secret_file));
-    if (!keys) {
-      return keys.error();
+    if (!loaded) {
+      return loaded.error();
     }
-    keys_ = std::make_shared<const DialbackKeys>(std::move(keys).value());
+    keys = std::make_shared<const DialbackKeys>(std::move(loaded).value());
   }
   auto secret = read_secret(config.resolve_path(config.internal.secret_file),
                             "the component secret (internal.secret_file)");
   if (!secret) {
     return secret.error();
   }
+  keys_ = std::move(keys);
   component_secret_ = std::move(secret).value();
   return ok();
 }
@@ -474,16 +478,18 @@ void Edge::deliver_from_internal(const std::string& component_domain, Element st
   const std::string to_domain = jid_domain_lower(stanza.to);
   const std::string from_domain = jid_domain_lower(stanza.from);
   const Partner* partner = config_->find_partner(to_domain);
+  // A refusal goes back over the component link the stanza came on: for an unknown partner
+  // no link of the `to` domain exists.
   if (partner == nullptr) {
     log_info("stanza.refused",
              {{"partner", component_domain}, {"direction", "out"}, {"reason", "unknown-partner"}});
-    bounce_to_internal(stanza, StanzaError::kPolicyViolation, "unknown-partner");
+    bounce_to_internal(stanza, StanzaError::kPolicyViolation, "unknown-partner", component_domain);
     return;
   }
   if (!config_->is_local_domain(from_domain)) {
     log_info("stanza.refused",
              {{"partner", partner->domain}, {"direction", "out"}, {"reason", "from-not-local"}});
-    bounce_to_internal(stanza, StanzaError::kNotAllowed, "from-not-local");
+    bounce_to_internal(stanza, StanzaError::kNotAllowed, "from-not-local", component_domain);
     return;
   }
   if (auto refusal =
@@ -491,7 +497,7 @@ void Edge::deliver_from_internal(const std::string& component_domain, Element st
     log_info("stanza.refused",
              {{"partner", partner->domain}, {"direction", "out"}, {"reason", refusal->reason}});
     metrics_.failure(partner->domain, refusal->reason);
-    bounce_to_internal(stanza, refusal->condition, refusal->reason);
+    bounce_to_internal(stanza, refusal->condition, refusal->reason, component_domain);
     return;
   }
   ++metrics_.partner(partner->domain).stanzas_out;
@@ -534,15 +540,16 @@ void Edge::record_bounce(const std::string& partner_domain, std::string_view dir
                               {"condition", std::string(to_string(condition))}});
 }
 
-void Edge::bounce_to_internal(const Element& stanza, StanzaError condition,
-                              std::string_view reason) {
+void Edge::bounce_to_internal(const Element& stanza, StanzaError condition, std::string_view reason,
+                              const std::string& via_component) {
   auto bounce = make_bounce(stanza, condition);
   if (!bounce) {
     return;
   }
   const std::string partner_domain = jid_domain_lower(stanza.to);
   record_bounce(partner_domain, "out", condition, reason);
-  send_to_internal(partner_domain, std::move(*bounce), bounce_routing(stanza));
+  send_to_internal(via_component.empty() ? partner_domain : via_component, std::move(*bounce),
+                   bounce_routing(stanza));
 }
 
 void Edge::bounce_to_partner(const Element& stanza, StanzaError condition,

@@ -115,7 +115,10 @@ class Edge {
                         const Element& routing);
   void record_bounce(const std::string& partner_domain, std::string_view direction,
                      StanzaError condition, std::string_view reason);
-  void bounce_to_internal(const Element& stanza, StanzaError condition, std::string_view reason);
+  // The error goes to the internal sender over the component link of the partner domain the
+  // stanza was for, or over `via_component` (the link it came on) when that is given.
+  void bounce_to_internal(const Element& stanza, StanzaError condition, std::string_view reason,
+                          const std::string& via_component = {});
   void bounce_to_partner(const Element& stanza, StanzaError condition, std::string_view reason);
   std::shared_ptr<OutboundConnection> outbound_for(const std::string& local,
                                                    const std::string& remote, bool verify);

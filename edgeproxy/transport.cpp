@@ -42,6 +42,10 @@ Transport::Need Transport::tls_step(Call call, boost::system::error_code& ec) {
     ec = asio::error::operation_aborted;
     return Need::kNothing;
   }
+  // SSL_get_error() reads the thread's error queue: an entry left by anything before (a chain
+  // problem the verify callback forgave, a failed load on reload) would turn a harmless
+  // WANT_READ into a fatal error on an unrelated stream.
+  ERR_clear_error();
   errno = 0;
   const int rc = call();
   const int saved_errno = errno;

@@ -189,7 +189,8 @@ trust_start_edge "$cfg" "${strict_domains[@]}" "${db_domains[@]}"
 t2=$(lab_now_ms)
 for c in "${cases[@]}"; do
   IFS=: read -r host _ db _ <<<"$c"
-  lab_client_start "udb-$host" "$host" --no-tls --jid "u@$db" --password u-pw --timeout 25 \
+  lab_client_start "udb-$host" "$host" --no-tls --jid "u@$db" --password u-pw \
+    --timeout $((timeout_s + 7)) \
     --ready-file "$LAB_DIR/udb-$host.ready" --expect bob@corp.example "dialback to $db" ||
     trust_fail "start u@$db"
 done

@@ -25,8 +25,8 @@ CONDITION|'*', --expect-close, --sleep S. An unmet expectation stops the steps u
 Receiving-server mode: --receive IP:PORT listens instead of connecting and plays a partner's
 server the edge connects to (the lab DNS SRV of --domain points here): it takes the first
 connection, waits for the edge's stream header, answers with its own (from=--domain, a fresh
-id, version 1.0 unless --no-version, no features: send them with --send) and runs the steps on
-that stream. --to and --address are not needed then. --record FILE appends every byte received
+id, version 1.0 unless --no-version, no features: send them with --send; the "sent" event of
+the header carries that id) and runs the steps on that stream. --to and --address are not needed then. --record FILE appends every byte received
 on the stream, raw, to FILE (either mode).
 
 Authority options (with --listen): --hold-verify (answer db:verify requests only after the
@@ -395,8 +395,9 @@ class Peer:
         return True
 
     def our_header(self, to, with_id):
+        self.our_id = secrets.token_hex(8) if with_id else ""
         header = NS_HEADER.format(frm=self.args.domain, to=to,
-                                  extra=" id='%s'" % secrets.token_hex(8) if with_id else "")
+                                  extra=" id='%s'" % self.our_id if with_id else "")
         if self.args.no_version:
             header = header.replace(" version='1.0'", "")
         return header
@@ -448,7 +449,7 @@ class Peer:
         writer.write(self.our_header(attr(theirs, "from") or "", True).encode())
         await writer.drain()
         self.answered = 1
-        emit("sent", what="stream header")
+        emit("sent", what="stream header", id=self.our_id)
         return writer, task
 
     async def starttls(self, writer, what):

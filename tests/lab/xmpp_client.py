@@ -36,6 +36,7 @@ except ImportError:  # The python3 first on PATH may be another interpreter with
 
 EXIT_OK, EXIT_UNMET, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 3
 START = time.time()
+STANZAS_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 
 
 def emit(event, **fields):
@@ -147,6 +148,13 @@ class LabClient(slixmpp.ClientXMPP):
 
     def error_stanza(self, stanza, st):
         cond = st["error"]["condition"]
+        if not cond:
+            # slixmpp knows only RFC 3920's conditions: read RFC 6120's (policy-violation) here.
+            for child in st["error"].xml:
+                tag = child.tag
+                if tag.startswith("{%s}" % STANZAS_NS) and tag != "{%s}text" % STANZAS_NS:
+                    cond = tag.split("}", 1)[1]
+                    break
         emit(stanza + "_error", **{"from": str(st["from"]), "condition": cond,
                                    "error_type": st["error"]["type"],
                                    "text": st["error"]["text"]})

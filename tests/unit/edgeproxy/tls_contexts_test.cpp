@@ -6,7 +6,9 @@
 #include "edgeproxy/tls_contexts.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509err.h>
 
 #include <chrono>
 #include <optional>
@@ -24,7 +26,23 @@ struct Verdicts {
   CertificateCheck seen_by_client;  // the receiving server's certificate, as our initiator saw it
   error_code server_handshake;
   error_code client_handshake;
+  std::string server_read;  // what the server read after the handshake (the client sends "x")
+  error_code server_read_error;
 };
+
+// The same certificate with a signature that no longer parses (its DER length spoiled), so the
+// verification leaves entries on OpenSSL's error queue as a spoiled certificate does in the lab.
+testing::Issued with_bad_signature(const testing::Issued& good) {
+  testing::Issued bad{testing::copy_of(good.cert.get()), {}};
+  const ASN1_BIT_STRING* signature = nullptr;
+  X509_get0_signature(&signature, nullptr, bad.cert.get());
+  // The signature is not part of the cached to-be-signed encoding: flipping it re-encodes.
+  auto* bytes = const_cast<ASN1_BIT_STRING*>(signature)->data;
+  bytes[1] = static_cast<unsigned char>(bytes[1] ^ 0x01U);
+  EVP_PKEY_up_ref(good.key.get());
+  bad.key.reset(good.key.get());
+  return bad;
+}
 
 class TlsVerifyTest : public ::testing::Test {
  protected:
@@ -44,7 +62,7 @@ class TlsVerifyTest : public ::testing::Test {
   // The partner connects to our edge with `partner` (nullptr: no client certificate); our edge
   // presents `edge`.
   Verdicts handshake(const testing::Issued* partner, const testing::Issued& edge,
-                     bool strict_client_purpose = false) {
+                     bool strict_client_purpose = false, bool stale_error = false) {
     asio::ssl::context server_context{asio::ssl::context::tls_server};
     asio::ssl::context client_context{asio::ssl::context::tls_client};
     prepare(server_context, &edge, strict_client_purpose);
@@ -60,6 +78,25 @@ class TlsVerifyTest : public ::testing::Test {
         [&]() -> awaitable<void> {
           co_await server.start_tls(server_context, true, {}, verdicts.server_handshake);
           verdicts.seen_by_server = peer_certificate_check(server.ssl());
+          if (stale_error) {
+            // What a forgiven chain error (or any earlier OpenSSL failure on this thread)
+            // leaves behind on the error queue.
+            ERR_raise(ERR_LIB_X509, X509_R_CERT_ALREADY_IN_HASH_TABLE);
+          }
+          std::string buffer(16, '\0');
+          for (int attempt = 0; attempt < 100 && verdicts.server_read.empty(); ++attempt) {
+            error_code ec;
+            const std::size_t n = server.read_now(asio::buffer(buffer), ec);
+            if (ec == asio::error::would_block) {
+              co_await server.wait_readable(ec);
+              continue;
+            }
+            if (ec) {
+              verdicts.server_read_error = ec;
+              break;
+            }
+            verdicts.server_read.assign(buffer, 0, n);
+          }
         },
         asio::detached);
     asio::co_spawn(
@@ -68,7 +105,10 @@ class TlsVerifyTest : public ::testing::Test {
           co_await client.start_tls(client_context, false, "partner.example",
                                     verdicts.client_handshake);
           verdicts.seen_by_client = peer_certificate_check(client.ssl());
-          // TLS 1.3: the server reads the client's certificate after the client finished.
+          // TLS 1.3: the server reads the client's certificate after the client finished. The
+          // pause makes the server's first read find nothing yet (WANT_READ).
+          asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+          co_await pause.async_wait(use_awaitable);
           std::string byte = "x";
           error_code ignored;
           co_await client.write(asio::buffer(byte), ignored);
@@ -139,6 +179,23 @@ TEST_F(TlsVerifyTest, ChainProblemsNameTheirReason) {
   const auto future = pki_.leaf(spec);
   EXPECT_EQ(handshake(&future, edge_).seen_by_server.problem("partner.example"),
             "partner-cert-not-yet-valid");
+}
+
+TEST_F(TlsVerifyTest, ABadSignatureIsNamedAndTheStreamGoesOn) {
+  const auto bad = with_bad_signature(partner_cert(true, false));
+  const auto verdicts = handshake(&bad, edge_);
+  EXPECT_EQ(verdicts.seen_by_server.problem("partner.example"), "partner-cert-revoked-or-bad");
+  EXPECT_FALSE(verdicts.server_read_error) << verdicts.server_read_error.message();
+  EXPECT_EQ(verdicts.server_read, "x");
+}
+
+TEST_F(TlsVerifyTest, AStaleErrorOnTheQueueDoesNotFailTheNextRead) {
+  // SSL_get_error() consults the thread's error queue: a leftover entry turned the next
+  // WANT_READ into a fatal read-error (seen in the lab with a spoiled partner certificate).
+  const auto partner = partner_cert(true, true);
+  const auto verdicts = handshake(&partner, edge_, false, true);
+  EXPECT_FALSE(verdicts.server_read_error) << verdicts.server_read_error.message();
+  EXPECT_EQ(verdicts.server_read, "x");
 }
 
 TEST_F(TlsVerifyTest, NoClientCertificateIsMissing) {

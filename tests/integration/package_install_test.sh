@@ -129,6 +129,14 @@ done
 expect /usr/share/man/man8/edgeproxy.8.gz root:root 644
 expect /usr/share/man/man1/certtool.1.gz root:root 644
 expect /usr/share/man/man1/dnstool.1.gz root:root 644
+for tool in certtool dnstool edgeproxy; do
+  expect /usr/share/bash-completion/completions/$tool root:root 644
+done
+# shellcheck disable=SC1091  # the installed completion, for the commands of certtool
+completion=$(bash -c 'source /usr/share/bash-completion/completions/certtool
+  COMP_WORDS=(certtool re); COMP_CWORD=1; _edgekit_tool; echo "${COMPREPLY[*]}"')
+[ "$completion" = "request renew" ] || fail "bash completion of 'certtool re': '$completion'"
+echo "ok bash completion: certtool re -> $completion"
 dpkg-query -W -f='${Conffiles}\n' edgekit | grep '^ /etc/edgekit/edgekit.toml ' >/dev/null ||
   fail "/etc/edgekit/edgekit.toml is not a conffile"
 echo "ok /etc/edgekit/edgekit.toml is a conffile"

@@ -148,6 +148,23 @@ Result<void> write_file_atomic(const fs::path& path, std::string_view data, fs::
   return ok();
 }
 
+Result<std::string> read_secret_file(const fs::path& path, std::string_view what) {
+  auto text = read_file(path, std::size_t{64} * 1024);
+  if (!text) {
+    Error error = text.error();
+    error.why = "cannot read " + std::string(what) + ": " + error.why;
+    return error;
+  }
+  std::string secret = std::move(text).value();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
+    secret.pop_back();
+  }
+  if (secret.empty()) {
+    return make_error(GeneralErrc::kUsage, path.string(), std::string(what) + " is empty");
+  }
+  return secret;
+}
+
 Result<std::string> read_file(const fs::path& path, std::size_t max_bytes) {
   const FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {

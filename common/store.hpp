@@ -103,6 +103,11 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
 Result<std::string> read_file(const std::filesystem::path& path,
                               std::size_t max_bytes = std::size_t{16} * 1024 * 1024);
 
+// Reads a secret file (a shared secret, a password): at most 64 KiB, trailing CR/LF removed.
+// `what` names it in errors ("the component secret (internal.secret_file)"); an empty secret
+// is an error. The caller should OPENSSL_cleanse the value when done with it.
+Result<std::string> read_secret_file(const std::filesystem::path& path, std::string_view what);
+
 // The store directory to use: --store flag, else $EDGEKIT_STORE, else the config's edge.store.
 std::filesystem::path choose_store_path(const std::optional<std::string>& flag,
                                         const std::string& config_value);

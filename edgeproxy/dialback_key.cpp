@@ -6,10 +6,10 @@
 #include <openssl/rand.h>
 
 #include <array>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <vector>
+
+#include "common/store.hpp"
 
 namespace edgekit::edgeproxy {
 
@@ -55,26 +55,12 @@ DialbackKeys DialbackKeys::random() {
 }
 
 Result<DialbackKeys> DialbackKeys::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error(GeneralErrc::kIo, path, "cannot read the dialback secret file");
+  auto secret = read_secret_file(path, "the dialback secret file");
+  if (!secret) {
+    return secret.error();
   }
-  // Read in chunks, not through istreambuf_iterator: g++ 12 reports a false -Wnull-dereference
-  // inside libstdc++'s istreambuf_iterator at -O2 and -O3.
-  std::string secret;
-  std::array<char, 256> chunk{};
-  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
-    secret.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  OPENSSL_cleanse(chunk.data(), chunk.size());
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
-    secret.pop_back();
-  }
-  if (secret.empty()) {
-    return make_error(GeneralErrc::kUsage, path, "the dialback secret file is empty");
-  }
-  DialbackKeys keys(secret);
-  OPENSSL_cleanse(secret.data(), secret.size());
+  DialbackKeys keys(secret.value());
+  OPENSSL_cleanse(secret.value().data(), secret.value().size());
   return keys;
 }
 

@@ -1,8 +1,6 @@
 #include "edgeproxy/edge.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -34,21 +32,6 @@ Element routing_header(const Element& stanza) {
   routing.type = stanza.type;
   routing.id = stanza.id;
   return routing;
-}
-
-Result<std::string> read_secret(const std::filesystem::path& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error(GeneralErrc::kIo, path.string(), "cannot read " + std::string(what));
-  }
-  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
-    secret.pop_back();
-  }
-  if (secret.empty()) {
-    return make_error(GeneralErrc::kUsage, path.string(), std::string(what) + " is empty");
-  }
-  return secret;
 }
 
 Result<std::shared_ptr<tcp::acceptor>> listen_on(asio::io_context& io, const Endpoint& where) {
@@ -134,8 +117,8 @@ Result<void> Edge::load_secrets(const Config& config) {
     }
     keys = std::make_shared<const DialbackKeys>(std::move(loaded).value());
   }
-  auto secret = read_secret(config.resolve_path(config.internal.secret_file),
-                            "the component secret (internal.secret_file)");
+  auto secret = read_secret_file(config.resolve_path(config.internal.secret_file),
+                                 "the component secret (internal.secret_file)");
   if (!secret) {
     return secret.error();
   }

@@ -37,6 +37,19 @@ fail() {
   exit 1
 }
 
+# check DESCRIPTION CMD... — records a failed assertion in `failures` and goes on.
+failures=()
+check() {
+  local what=$1
+  shift
+  if "$@"; then
+    lab_log "ok: $what"
+  else
+    lab_log "NOT OK: $what"
+    failures+=("$what")
+  fi
+}
+
 # trust_peer NAME HOST ARGS... — s2s_peer.py in HOST to completion; JSON lines in
 # $LAB_DIR/clients/NAME.jsonl, stderr in the logs. Returns the peer's exit code.
 trust_peer() {

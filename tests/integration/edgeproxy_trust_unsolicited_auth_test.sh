@@ -20,17 +20,6 @@ source "$here/edgeproxy_trust_hostile_lib.sh"
 
 t_start=$(lab_now_ms)
 trust_lab_up
-failures=()
-check() {  # check DESCRIPTION CMD... — records a failed assertion, goes on
-  local what=$1
-  shift
-  if "$@"; then
-    lab_log "ok: $what"
-  else
-    lab_log "NOT OK: $what"
-    failures+=("$what")
-  fi
-}
 no_stanza_in() {  # the recorded bytes hold the edge's stream header and no stanza
   grep -q '<stream:stream' "$1" && ! grep -Eq '<(message|presence|iq)[ >/]' "$1"
 }

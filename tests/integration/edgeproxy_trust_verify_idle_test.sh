@@ -21,17 +21,6 @@ source "$here/edgeproxy_trust_hostile_lib.sh"
 LIMIT_S=10
 t_start=$(lab_now_ms)
 trust_lab_up
-failures=()
-check() {  # check DESCRIPTION CMD... — records a failed assertion, goes on
-  local what=$1
-  shift
-  if "$@"; then
-    lab_log "ok: $what"
-  else
-    lab_log "NOT OK: $what"
-    failures+=("$what")
-  fi
-}
 event_field() {  # event_field NAME EVENT FIELD — FIELD of NAME's first EVENT ("" if none)
   /usr/bin/python3 - "$LAB_DIR/clients/$1.jsonl" "$2" "$3" <<'EOF'
 import json, sys

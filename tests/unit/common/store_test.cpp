@@ -36,6 +36,23 @@ class StoreTest : public ::testing::Test {
   fs::path root_;
 };
 
+TEST_F(StoreTest, SecretFilesLoseTheirLineEndAndMustNotBeEmpty) {
+  fs::create_directories(root_);
+  ASSERT_TRUE(write_file_atomic(root_ / "secret", "s3cret\r\n", fs::perms::owner_read));
+  auto secret = read_secret_file(root_ / "secret", "the test secret");
+  ASSERT_TRUE(secret.has_value()) << secret.error().message();
+  EXPECT_EQ(secret.value(), "s3cret");
+
+  ASSERT_TRUE(write_file_atomic(root_ / "empty", "\n", fs::perms::owner_read));
+  auto empty = read_secret_file(root_ / "empty", "the test secret");
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_NE(empty.error().message().find("the test secret is empty"), std::string::npos);
+
+  auto missing = read_secret_file(root_ / "absent", "the test secret");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message().find("cannot read the test secret"), std::string::npos);
+}
+
 TEST_F(StoreTest, CreatesAPrivateDirectory) {
   auto store = Store::open(root_, true);
   ASSERT_TRUE(store.has_value()) << store.error().message();

@@ -7,7 +7,16 @@
 #   tests/lab/package_root.sh [DIR]     (default /var/lib/machines/edgekit-package-test)
 set -euo pipefail
 root=${1:-/var/lib/machines/edgekit-package-test}
-mirror=${EDGEKIT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The archive this machine's apt already uses (its first non-security source), unless given.
+apt_archive() {
+  {
+    grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
+    grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+      awk '{print $2}'
+  } | grep -v -- '-security' | head -1
+}
+mirror=${EDGEKIT_DEBIAN_MIRROR:-$(apt_archive)}
+[ -n "$mirror" ] || { echo "no Debian archive configured for apt: set EDGEKIT_DEBIAN_MIRROR" >&2; exit 3; }
 command -v debootstrap >/dev/null || { echo "debootstrap is missing (scripts/setup)" >&2; exit 3; }
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 2; }
 if [ -f "$root/.edgekit-package-root" ]; then

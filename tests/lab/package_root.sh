@@ -10,10 +10,9 @@ root=${1:-/var/lib/machines/edgekit-package-test}
 # The archive this machine's apt already uses (its first non-security source), unless given.
 apt_archive() {
   {
-    grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
-    grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-      awk '{print $2}'
-  } | grep -v -- '-security' | head -1
+    grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null || true
+    grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
+  } | awk '{print $2}' | grep -v -- '-security' | head -1 || true
 }
 mirror=${EDGEKIT_DEBIAN_MIRROR:-$(apt_archive)}
 [ -n "$mirror" ] || { echo "no Debian archive configured for apt: set EDGEKIT_DEBIAN_MIRROR" >&2; exit 3; }

@@ -1,23 +1,11 @@
-// clang-format off
-#include <utility>  // Boost 1.74's Asio needs it before its own headers (see edgeproxy/asio.hpp)
-// clang-format on
 #include "certtool/acme_http01.hpp"
 
 #include <atomic>
 #include <mutex>
 #include <thread>
 
-// Without -Wnull-dereference for Asio's own lines: see edgeproxy/asio.hpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-#endif
-#include <boost/asio.hpp>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 #include "certtool/acme_errors.hpp"
+#include "common/asio_headers.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
 

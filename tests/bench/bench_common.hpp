@@ -6,30 +6,7 @@
 // XML parsing is reduced to what framing needs, because the peers generate or receive
 // well-formed streams from servers that already checked them.
 
-// clang-format off
-#include <utility>
-// Without -Wnull-dereference for Asio's own lines: see edgeproxy/asio.hpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-#endif
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-// clang-format on
+#include "common/asio_headers.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

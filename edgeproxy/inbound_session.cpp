@@ -307,15 +307,9 @@ void InboundSession::mark_authenticated(const std::string& domain, std::string_v
   action.kind = ActionKind::kAuthenticated;
   action.domain = domain;
   action.local = local_domain_;
-  action.certificate = secured_ ? std::string(certificate_.problem(domain)) : "none";
-  if (action.certificate.empty()) {
-    action.certificate = "ok";
-  }
-  // Dialback over TLS whose certificate did not prove the domain is weaker than either alone
-  // suggests: say so in the log and the metrics.
-  const bool unauthenticated_tls = secured_ && action.certificate != "ok";
-  action.method = method == "dialback" && unauthenticated_tls ? "dialback-over-unauthenticated-tls"
-                                                              : std::string(method);
+  const std::string_view problem = secured_ ? certificate_.problem(domain) : "";
+  action.certificate = certificate_label(secured_, problem);
+  action.method = method == "dialback" ? dialback_method(secured_, problem) : method;
   out.push_back(std::move(action));
 }
 

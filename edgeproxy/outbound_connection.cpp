@@ -139,7 +139,7 @@ void OutboundConnection::on_bytes(std::string_view bytes, Actions& out) {
 }
 
 void OutboundConnection::on_tls(CertificateCheck check, Actions& out) {
-  session_.on_tls_established(std::move(check), out);
+  session_.on_tls_established(check, out);
 }
 
 void OutboundConnection::on_timeout(std::string_view reason, Actions& out) {

@@ -62,20 +62,12 @@ bool OutboundSession::dialback_may_replace_certificate() const noexcept {
   return policy.dialback && !policy.verify_certificate && !sasl_required(policy);
 }
 
-std::string OutboundSession::certificate_label() const {
-  if (!secured_) {
-    return "none";
-  }
-  return certificate_problem_.empty() ? "ok" : certificate_problem_;
-}
-
-void OutboundSession::on_tls_established(CertificateCheck certificate, Actions& out) {
+void OutboundSession::on_tls_established(const CertificateCheck& certificate, Actions& out) {
   if (state_ != State::kTlsHandshake) {
     return;
   }
   secured_ = true;
-  certificate_ = std::move(certificate);
-  certificate_problem_ = std::string(certificate_.problem(options_.remote));
+  certificate_problem_ = std::string(certificate.problem(options_.remote));
   // RFC 6120 §13.7.2 / RFC 7590: the receiving server's certificate must be valid for the
   // partner domain. Where it is not, only dialback (DNS-based trust) may stand in for it, and
   // only where the partner's policy says so (XEP-0344, Prosody's s2s_secure_auth = false).
@@ -387,9 +379,7 @@ void OutboundSession::handle_dialback_result(const Element& element, Actions& ou
   }
   if (element.type == "valid") {
     framer_.set_authenticated();
-    become_ready(secured_ && !certificate_problem_.empty() ? "dialback-over-unauthenticated-tls"
-                                                           : "dialback",
-                 out);
+    become_ready(dialback_method(secured_, certificate_problem_), out);
   } else if (element.type == "invalid") {
     fail("dialback-rejected", out);
   } else if (element.type == "error") {
@@ -440,7 +430,7 @@ void OutboundSession::become_ready(std::string_view method, Actions& out) {
   action.domain = options_.remote;
   action.local = options_.local;
   action.method = method;
-  action.certificate = certificate_label();
+  action.certificate = certificate_label(secured_, certificate_problem_);
   out.push_back(std::move(action));
   if (options_.purpose == OutboundPurpose::kVerify) {
     flush_verifies(out);

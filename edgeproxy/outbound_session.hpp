@@ -70,7 +70,7 @@ class OutboundSession {
   // The TCP connection is up: sends the stream header (direct TLS: waits for the handshake).
   void on_connected(Actions& out);
   void on_bytes(std::string_view bytes, Actions& out);
-  void on_tls_established(CertificateCheck certificate, Actions& out);
+  void on_tls_established(const CertificateCheck& certificate, Actions& out);
   void on_timeout(std::string_view reason, Actions& out);
   void on_shutdown(Actions& out);
   // The shell's idle grace after kIdle ran out: a verify stream with nothing outstanding
@@ -107,14 +107,11 @@ class OutboundSession {
   // Dialback may authenticate a stream whose certificate did not (policy: dialback = true and
   // verify_certificate = false, and SASL EXTERNAL not required).
   [[nodiscard]] bool dialback_may_replace_certificate() const noexcept;
-  // "ok", "none" (no TLS) or the reason code why the certificate does not authenticate.
-  [[nodiscard]] std::string certificate_label() const;
 
   OutboundOptions options_;
   std::shared_ptr<const DialbackKeys> keys_;
   XmlFramer framer_;
   State state_ = State::kConnecting;
-  CertificateCheck certificate_;
   std::string certificate_problem_;  // "" when TLS authenticated the peer (or no TLS yet)
   std::string stream_id_;
   bool secured_ = false;

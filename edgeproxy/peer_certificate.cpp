@@ -19,6 +19,17 @@ std::string_view reason_code(ChainStatus status) noexcept {
   return "partner-cert-revoked-or-bad";
 }
 
+std::string certificate_label(bool secured, std::string_view problem) {
+  if (!secured) {
+    return "none";
+  }
+  return problem.empty() ? "ok" : std::string(problem);
+}
+
+std::string_view dialback_method(bool secured, std::string_view problem) noexcept {
+  return secured && !problem.empty() ? "dialback-over-unauthenticated-tls" : "dialback";
+}
+
 std::string_view CertificateCheck::problem(std::string_view domain) const {
   if (chain != ChainStatus::kTrusted) {
     return reason_code(chain);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace edgekit::edgeproxy {
@@ -44,5 +45,12 @@ struct CertificateCheck {
 
 // The reason code of a chain verdict ("" for kTrusted).
 std::string_view reason_code(ChainStatus status) noexcept;
+
+// How a stream's certificate fared, as the log's cert= and the metrics' trust say it: "none"
+// without TLS, "ok" when `problem` (CertificateCheck::problem) is empty, else the problem.
+std::string certificate_label(bool secured, std::string_view problem);
+// The authentication method of a dialback-authenticated stream: dialback over TLS whose
+// certificate did not prove the domain is weaker than either alone suggests, and says so.
+std::string_view dialback_method(bool secured, std::string_view problem) noexcept;
 
 }  // namespace edgekit::edgeproxy

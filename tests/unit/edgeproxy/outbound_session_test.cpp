@@ -42,8 +42,8 @@ struct Fixture {
     session.on_bytes(bytes, out);
     transcript.take(out);
   }
-  void tls(CertificateCheck certificate = CertificateCheck::trusted_for("partner.example")) {
-    session.on_tls_established(std::move(certificate), out);
+  void tls(const CertificateCheck& certificate = CertificateCheck::trusted_for("partner.example")) {
+    session.on_tls_established(certificate, out);
     transcript.take(out);
   }
   // Header, features offering STARTTLS, <proceed/>, then the handshake with `certificate`.
@@ -53,7 +53,7 @@ struct Fixture {
          "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"
          "</starttls></stream:features><proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
     EXPECT_NE(transcript.find(ActionKind::kStartTls), nullptr);
-    tls(std::move(certificate));
+    tls(certificate);
   }
   [[nodiscard]] std::string close_reason() const {
     const Action* close = transcript.find(ActionKind::kClose);

@@ -124,6 +124,8 @@ bool matches_domain(X509* cert, std::string_view reference);
 // "_xmpps-server.<domain>" (RFC 4985 SRVName), or an id-on-xmppAddr equal to the domain. The
 // subject CN is consulted only when the certificate presents none of these identifiers.
 bool matches_xmpp_domain(X509* cert, std::string_view reference);
+// The same for a certificate already inspected (a stream asks about several domains).
+bool matches_xmpp_domain(const CertificateInfo& info, std::string_view reference);
 // The same rule for one presented identifier (already A-label) against one reference.
 bool matches_dns_id(std::string_view presented, std::string_view reference);
 

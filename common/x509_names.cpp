@@ -116,29 +116,33 @@ bool matches_domain(X509* cert, std::string_view reference) {
 }
 
 bool matches_xmpp_domain(X509* cert, std::string_view reference) {
-  const auto ref = reference_of(cert, reference);
-  if (!ref) {
+  return cert != nullptr && matches_xmpp_domain(inspect(cert), reference);
+}
+
+bool matches_xmpp_domain(const CertificateInfo& info, std::string_view reference) {
+  auto normalized = normalize_domain(reference);
+  if (!normalized) {
     return false;
   }
-  const CertificateInfo info = inspect(cert);
+  const std::string ref = std::move(normalized).value();
   bool presents_identifier = !info.dns_names.empty();
   for (const std::string& name : info.other_names) {
     std::string_view value = name;
     if (value.starts_with("SRVName:")) {
       presents_identifier = true;
-      if (srv_id_matches(value.substr(8), *ref)) {
+      if (srv_id_matches(value.substr(8), ref)) {
         return true;
       }
     } else if (value.starts_with("xmppAddr:")) {
       presents_identifier = true;
       value.remove_prefix(9);
       // A server's xmppAddr is its bare domain; no wildcards (RFC 6120 §13.7.1.4).
-      if (value.find('*') == std::string_view::npos && matches_dns_id(value, *ref)) {
+      if (value.find('*') == std::string_view::npos && matches_dns_id(value, ref)) {
         return true;
       }
     }
   }
-  return any_dns_id_matches(info, *ref) || (!presents_identifier && cn_id_matches(info, *ref));
+  return any_dns_id_matches(info, ref) || (!presents_identifier && cn_id_matches(info, ref));
 }
 
 }  // namespace edgekit::x509

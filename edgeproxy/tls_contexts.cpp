@@ -188,10 +188,10 @@ CertificateCheck peer_certificate_check(SSL* ssl) {
       break;
     }
   }
-  auto shared = std::make_shared<ossl::X509Ptr>(std::move(peer));
-  return CertificateCheck{status, [shared](std::string_view domain) {
-                            return x509::matches_xmpp_domain(shared->get(), domain);
-                          }};
+  // Inspected once: a stream asks about its names several times (features, SASL, dialback).
+  auto info = std::make_shared<const x509::CertificateInfo>(x509::inspect(peer.get()));
+  return CertificateCheck{
+      status, [info](std::string_view domain) { return x509::matches_xmpp_domain(*info, domain); }};
 }
 
 std::string tls_version(SSL* ssl) {

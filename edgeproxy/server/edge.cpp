@@ -600,7 +600,7 @@ void Edge::outbound_closed(const std::shared_ptr<OutboundConnection>& connection
 }
 
 void Edge::request_verify(const std::shared_ptr<InboundConnection>& inbound,
-                          const Action& request) {
+                          const action::RequestVerify& request) {
   pending_verifies_.push_back(
       PendingVerify{inbound, request.domain, request.local, request.stream_id});
   auto connection = outbound_for(request.local, request.domain, true);
@@ -613,7 +613,8 @@ void Edge::request_verify(const std::shared_ptr<InboundConnection>& inbound,
       VerifyRequest{request.domain, request.local, request.stream_id, request.key});
 }
 
-void Edge::verified(const std::shared_ptr<OutboundConnection>& verifier, const Action& answer) {
+void Edge::verified(const std::shared_ptr<OutboundConnection>& verifier,
+                    const action::Verified& answer) {
   // Defence in depth: only the verify stream this edge opened to the originating domain's
   // authoritative server may answer for that domain.
   const auto it = verifiers_.find(std::make_pair(answer.local, answer.domain));

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "certtool/acme_flow.hpp"
+#include "certtool/acme/flow.hpp"
 
 namespace {
 

@@ -1,6 +1,7 @@
 #include "certtool/acme/driver.hpp"
 
 #include <thread>
+#include <variant>
 
 #include "certtool/acme/errors.hpp"
 #include "common/log.hpp"
@@ -34,25 +35,23 @@ Result<DriverResult> run_acme(DriverOptions options, const AccountKey& key) {
       }
     }
   };
-  auto action = flow.start();
-  for (;;) {
-    report();
-    switch (action.kind) {
-      case ActionKind::kHttp: {
-        log_debug("acme.request", {{"method", action.request.method}, {"url", action.request.url}});
-        auto response = transport.value().send(action.request);
+  // Each action either yields the flow's next action or ends the run.
+  using Step = std::variant<Action, Result<DriverResult>>;
+  auto perform = Overloaded{
+      [&](action::Send& send) -> Step {
+        log_debug("acme.request", {{"method", send.request.method}, {"url", send.request.url}});
+        auto response = transport.value().send(send.request);
         if (!response) {
           return response.error();
         }
         log_debug("acme.response", {{"status", std::to_string(response.value().status)}});
-        action = flow.on_response(response.value());
-        break;
-      }
-      case ActionKind::kSleep:
-        std::this_thread::sleep_for(action.delay);
-        action = flow.resume();
-        break;
-      case ActionKind::kProvision: {
+        return flow.on_response(response.value());
+      },
+      [&](action::Sleep& sleep) -> Step {
+        std::this_thread::sleep_for(sleep.delay);
+        return flow.resume();
+      },
+      [&](action::Provision& provision) -> Step {
         if (!provisioner) {
           if (!options.make_provisioner) {
             return make_error(AcmeErrc::kChallengeSetup, "challenges", "no provisioner");
@@ -63,31 +62,38 @@ Result<DriverResult> run_acme(DriverOptions options, const AccountKey& key) {
           }
           provisioner = std::move(made).value();
         }
-        if (auto done = provisioner->provision(action.challenges); !done) {
+        if (auto done = provisioner->provision(provision.challenges); !done) {
           return done.error();
         }
-        action = flow.resume();
-        break;
-      }
-      case ActionKind::kSaveOrder:
+        return flow.resume();
+      },
+      [&](action::SaveOrder& save) -> Step {
         if (options.save_order) {
-          if (auto saved = options.save_order(action.order_url); !saved) {
+          if (auto saved = options.save_order(save.order_url); !saved) {
             return saved.error();
           }
         }
-        action = flow.resume();
-        break;
-      case ActionKind::kDone: {
+        return flow.resume();
+      },
+      [&](action::Done& done) -> Step {
         DriverResult result;
-        result.chain_pem = std::move(action.certificate_pem);
+        result.chain_pem = std::move(done.certificate_pem);
         result.order_url = flow.order_url();
         result.account_url = flow.account_url();
         result.resumed = flow.resumed_order();
-        result.alternates = std::move(action.alternates);
+        result.alternates = std::move(done.alternates);
         return result;
-      }
-      case ActionKind::kFailed: return action.error;
+      },
+      [](action::Failed& failed) -> Step { return std::move(failed.error); },
+  };
+  auto action = flow.start();
+  for (;;) {
+    report();
+    auto step = std::visit(perform, action);
+    if (auto* ended = std::get_if<Result<DriverResult>>(&step)) {
+      return std::move(*ended);
     }
+    action = std::get<Action>(std::move(step));
   }
 }
 

@@ -89,10 +89,7 @@ void AcmeFlow::progress(std::string line) {
 
 Action AcmeFlow::fail(Error error) {
   stage_ = Stage::kFinished;
-  Action action;
-  action.kind = ActionKind::kFailed;
-  action.error = std::move(error);
-  return action;
+  return action::Failed{std::move(error)};
 }
 
 Action AcmeFlow::fail_problem(const HttpResponse& response, const std::string& what) {
@@ -115,20 +112,14 @@ Action AcmeFlow::start() {
     return fail(make_error(AcmeErrc::kUsage, "certificate request", "the CSR names no DNS name"));
   }
   stage_ = Stage::kDirectory;
-  Action action;
-  action.kind = ActionKind::kHttp;
-  action.request = HttpRequest{"GET", params_.directory_url, {}, {}, "application/json"};
-  return action;
+  return action::Send{HttpRequest{"GET", params_.directory_url, {}, {}, "application/json"}};
 }
 
 Action AcmeFlow::send(Post post) {
   if (nonce_.empty()) {
     after_nonce_ = std::move(post);
     stage_ = Stage::kNonce;
-    Action action;
-    action.kind = ActionKind::kHttp;
-    action.request = HttpRequest{"HEAD", new_nonce_url_, {}, {}, {}};
-    return action;
+    return action::Send{HttpRequest{"HEAD", new_nonce_url_, {}, {}, {}}};
   }
   const auto nonce = std::exchange(nonce_, {});
   auto body =
@@ -137,10 +128,8 @@ Action AcmeFlow::send(Post post) {
     return fail(body.error());
   }
   stage_ = post.stage;
-  Action action;
-  action.kind = ActionKind::kHttp;
-  action.request =
-      HttpRequest{"POST", post.url, std::move(body).value(), std::string(kJoseJson), post.accept};
+  action::Send action{
+      HttpRequest{"POST", post.url, std::move(body).value(), std::string(kJoseJson), post.accept}};
   current_ = std::move(post);
   return action;
 }
@@ -341,10 +330,7 @@ Action AcmeFlow::handle_new_order(const HttpResponse& response) {
   order_ = std::move(*order);
   progress("created order " + printable(order_url_));
   resume_ = Resume::kAfterSave;
-  Action action;
-  action.kind = ActionKind::kSaveOrder;
-  action.order_url = order_url_;
-  return action;
+  return action::SaveOrder{order_url_};
 }
 
 Action AcmeFlow::resume() {
@@ -425,10 +411,7 @@ Action AcmeFlow::next_authorization() {
     return send(Post{Stage::kOrderCheck, order_url_, std::nullopt, {}, false});
   }
   resume_ = Resume::kAfterProvision;
-  Action action;
-  action.kind = ActionKind::kProvision;
-  action.challenges = tasks_;
-  return action;
+  return action::Provision{tasks_};
 }
 
 Action AcmeFlow::handle_authorization(const HttpResponse& response) {
@@ -600,10 +583,7 @@ Action AcmeFlow::schedule_poll(const HttpResponse& response, Post post, const st
   progress("waiting for " + what + "; next check in " + std::to_string(delay.count()) + " s");
   poll_post_ = std::move(post);
   resume_ = Resume::kAfterSleep;
-  Action action;
-  action.kind = ActionKind::kSleep;
-  action.delay = delay;
-  return action;
+  return action::Sleep{delay};
 }
 
 Action AcmeFlow::handle_download(const HttpResponse& response) {
@@ -616,12 +596,7 @@ Action AcmeFlow::handle_download(const HttpResponse& response) {
                            "the CA sent no PEM certificate chain"));
   }
   stage_ = Stage::kFinished;
-  Action action;
-  action.kind = ActionKind::kDone;
-  action.certificate_pem = response.body;
-  action.alternates = link_urls(response, "alternate");
-  action.order_url = order_url_;
-  return action;
+  return action::Done{response.body, link_urls(response, "alternate")};
 }
 
 }  // namespace edgekit::certtool::acme

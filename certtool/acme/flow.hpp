@@ -16,6 +16,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -55,25 +56,43 @@ struct FlowParams {
   std::chrono::seconds max_poll_interval{15};
 };
 
-enum class ActionKind {
-  kHttp,       // send `request`, then call on_response
-  kSleep,      // wait `delay`, then call resume
-  kProvision,  // make `challenges` answerable, then call resume
-  kSaveOrder,  // persist `order_url` for a resumed run, then call resume
-  kDone,       // `certificate_pem` holds the chain; `alternates` other chains' URLs
-  kFailed,     // `error` says why
-};
+// What the flow asks its driver to do next: one struct per kind, so a driver that forgets a
+// kind does not compile (std::visit).
+namespace action {
 
-struct Action {
-  ActionKind kind = ActionKind::kFailed;
+struct Send {  // send `request`, then call on_response
   HttpRequest request;
+};
+struct Sleep {  // wait `delay`, then call resume
   std::chrono::milliseconds delay{0};
+};
+struct Provision {  // make `challenges` answerable, then call resume
   std::vector<ChallengeTask> challenges;
+};
+struct SaveOrder {  // persist `order_url` for a resumed run, then call resume
   std::string order_url;
+};
+struct Done {  // the chain, and the URLs of the CA's alternate chains
   std::string certificate_pem;
   std::vector<std::string> alternates;
+};
+struct Failed {
   Error error;
 };
+
+}  // namespace action
+
+using Action = std::variant<action::Send, action::Sleep, action::Provision, action::SaveOrder,
+                            action::Done, action::Failed>;
+
+// The visitor for std::visit made of one lambda per alternative.
+template <typename... Handlers>
+struct Overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+// Spelled out for compilers without aggregate deduction (clang before 17, hence clang-tidy).
+template <typename... Handlers>
+Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 class AcmeFlow {
  public:
@@ -81,7 +100,7 @@ class AcmeFlow {
 
   Action start();
   Action on_response(const HttpResponse& response);
-  // After kSleep, kProvision or kSaveOrder has been carried out.
+  // After a Sleep, Provision or SaveOrder has been carried out.
   Action resume();
 
   // Human progress lines produced since the last call (plain text, one event each).

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <optional>
+#include <variant>
 
 #include "certtool/acme/errors.hpp"
 #include "certtool/acme/flow.hpp"
@@ -39,6 +41,12 @@ struct Outcome {
   std::vector<nlohmann::json> payloads;  // decoded JWS payloads of the POSTs (null: POST-as-GET)
   std::vector<std::string> progress;
 };
+
+// The error the run ended with; an empty one when it did not fail.
+Error final_error(const Outcome& outcome) {
+  const auto* failed = std::get_if<action::Failed>(&outcome.final);
+  return failed != nullptr ? failed->error : Error{};
+}
 
 int g_nonce = 0;
 
@@ -78,19 +86,18 @@ Outcome run(AcmeFlow& flow, const AccountKey& key, std::deque<Step> script) {
   Outcome outcome;
   std::string last_nonce;
   std::string kid;
-  auto action = flow.start();
-  for (int guard = 0; guard < 200; ++guard) {
-    for (auto& line : flow.take_progress()) {
-      outcome.progress.push_back(std::move(line));
-    }
-    switch (action.kind) {
-      case ActionKind::kHttp: {
-        const auto& request = action.request;
+  // Ends the run on `last`: a result, or a request the script has no answer for.
+  auto finish = [&](const Action& last) -> std::optional<Action> {
+    outcome.final = last;
+    return std::nullopt;
+  };
+  auto answer = Overloaded{
+      [&](const action::Send& send) -> std::optional<Action> {
+        const auto& request = send.request;
         outcome.requests.push_back(request);
         if (script.empty()) {
           ADD_FAILURE() << "unexpected request " << request.method << " " << request.url;
-          outcome.final = action;
-          return outcome;
+          return finish(send);
         }
         auto step = std::move(script.front());
         script.pop_front();
@@ -117,29 +124,42 @@ Outcome run(AcmeFlow& flow, const AccountKey& key, std::deque<Step> script) {
         if (auto nonce = step.response.header("replay-nonce")) {
           last_nonce = *nonce;
         }
-        action = flow.on_response(step.response);
+        auto next = flow.on_response(step.response);
         kid = flow.account_url();
-        break;
-      }
-      case ActionKind::kSleep:
-        outcome.sleeps.push_back(action.delay);
-        action = flow.resume();
-        break;
-      case ActionKind::kProvision:
-        outcome.provisioned.insert(outcome.provisioned.end(), action.challenges.begin(),
-                                   action.challenges.end());
-        action = flow.resume();
-        break;
-      case ActionKind::kSaveOrder:
-        outcome.saved_orders.push_back(action.order_url);
-        action = flow.resume();
-        break;
-      case ActionKind::kDone:
-      case ActionKind::kFailed:
+        return next;
+      },
+      [&](const action::Sleep& sleep) -> std::optional<Action> {
+        outcome.sleeps.push_back(sleep.delay);
+        return flow.resume();
+      },
+      [&](const action::Provision& provision) -> std::optional<Action> {
+        outcome.provisioned.insert(outcome.provisioned.end(), provision.challenges.begin(),
+                                   provision.challenges.end());
+        return flow.resume();
+      },
+      [&](const action::SaveOrder& save) -> std::optional<Action> {
+        outcome.saved_orders.push_back(save.order_url);
+        return flow.resume();
+      },
+      [&](const action::Done& done) -> std::optional<Action> {
         EXPECT_TRUE(script.empty()) << script.size() << " scripted responses left over";
-        outcome.final = action;
-        return outcome;
+        return finish(done);
+      },
+      [&](const action::Failed& failed) -> std::optional<Action> {
+        EXPECT_TRUE(script.empty()) << script.size() << " scripted responses left over";
+        return finish(failed);
+      },
+  };
+  auto action = flow.start();
+  for (int guard = 0; guard < 200; ++guard) {
+    for (auto& line : flow.take_progress()) {
+      outcome.progress.push_back(std::move(line));
     }
+    auto next = std::visit(answer, action);
+    if (!next) {
+      return outcome;
+    }
+    action = std::move(*next);
   }
   ADD_FAILURE() << "the flow did not finish";
   return outcome;
@@ -251,10 +271,11 @@ class AcmeFlowTest : public ::testing::Test {
 TEST_F(AcmeFlowTest, HappyPathHttp01) {
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, happy_path());
-  ASSERT_EQ(outcome.final.kind, ActionKind::kDone) << outcome.final.error.message();
-  EXPECT_EQ(outcome.final.certificate_pem, kChain);
-  ASSERT_EQ(outcome.final.alternates.size(), 1U);
-  EXPECT_EQ(outcome.final.alternates[0], url("cert/1/1"));
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
+  EXPECT_EQ(std::get<action::Done>(outcome.final).certificate_pem, kChain);
+  ASSERT_EQ(std::get<action::Done>(outcome.final).alternates.size(), 1U);
+  EXPECT_EQ(std::get<action::Done>(outcome.final).alternates[0], url("cert/1/1"));
   EXPECT_EQ(outcome.saved_orders, std::vector<std::string>{url("order/1")});
   EXPECT_EQ(flow.account_url(), url("acct/1"));
   EXPECT_EQ(flow.order_url(), url("order/1"));
@@ -302,7 +323,8 @@ TEST_F(AcmeFlowTest, Dns01TaskCarriesTxtValue) {
          });
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kDone) << outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
   ASSERT_EQ(outcome.provisioned.size(), 1U);
   const auto& task = outcome.provisioned[0];
   EXPECT_EQ(task.type, ChallengeType::kDns01);
@@ -324,7 +346,8 @@ TEST_F(AcmeFlowTest, BadNonceIsRetriedWithTheNonceFromTheError) {
   AcmeFlow flow(params_, key_);
   // run() asserts that each retry carries the nonce of the error response.
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kDone) << outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
   EXPECT_EQ(outcome.payloads[1], outcome.payloads[3]);  // the same request, re-signed
 }
 
@@ -338,9 +361,9 @@ TEST_F(AcmeFlowTest, BadNonceRetriesAreBounded) {
   }
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-  EXPECT_EQ(outcome.final.error.exit_code(), ExitCode::kOperational);
-  EXPECT_NE(outcome.final.error.message().find("badNonce"), std::string::npos);
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_EQ(final_error(outcome).exit_code(), ExitCode::kOperational);
+  EXPECT_NE(final_error(outcome).message().find("badNonce"), std::string::npos);
 }
 
 TEST_F(AcmeFlowTest, MissingNonceAfterErrorFetchesAFreshOne) {
@@ -353,8 +376,8 @@ TEST_F(AcmeFlowTest, MissingNonceAfterErrorFetchesAFreshOne) {
                                               {"detail", "no"}})});
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-  EXPECT_EQ(outcome.final.error.exit_code(), ExitCode::kProblems);
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_EQ(final_error(outcome).exit_code(), ExitCode::kProblems);
 }
 
 TEST_F(AcmeFlowTest, RejectedIdentifierIsAClearRefusal) {
@@ -369,9 +392,9 @@ TEST_F(AcmeFlowTest, RejectedIdentifierIsAClearRefusal) {
                                  {"status", 400}})});
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-  EXPECT_EQ(outcome.final.error.exit_code(), ExitCode::kProblems);
-  const auto message = outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_EQ(final_error(outcome).exit_code(), ExitCode::kProblems);
+  const auto message = final_error(outcome).message();
   EXPECT_EQ(message,
             "newOrder: the CA answered rejectedIdentifier: Order included a domain name "
             "(blocked.example) that is blocked by this CA");
@@ -396,10 +419,10 @@ TEST_F(AcmeFlowTest, InvalidChallengeNamesTheCause) {
       });
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-  EXPECT_EQ(outcome.final.error.exit_code(), ExitCode::kProblems);
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_EQ(final_error(outcome).exit_code(), ExitCode::kProblems);
   EXPECT_EQ(outcome.provisioned.size(), 1U);  // the valid one needs nothing
-  const auto message = outcome.final.error.message();
+  const auto message = final_error(outcome).message();
   EXPECT_NE(message.find("validation of edge.corp.example"), std::string::npos) << message;
   EXPECT_NE(message.find("connection: Connection refused"), std::string::npos) << message;
 }
@@ -408,17 +431,17 @@ TEST_F(AcmeFlowTest, MalformedResponsesAreProtocolErrors) {
   {
     AcmeFlow flow(params_, key_);
     auto outcome = run(flow, key_, {{"GET", url("directory"), reply(200, "<html>", {}, false)}});
-    ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-    EXPECT_EQ(outcome.final.error.code, make_error_code(AcmeErrc::kProtocol));
-    EXPECT_EQ(outcome.final.error.exit_code(), ExitCode::kOperational);
+    ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+    EXPECT_EQ(final_error(outcome).code, make_error_code(AcmeErrc::kProtocol));
+    EXPECT_EQ(final_error(outcome).exit_code(), ExitCode::kOperational);
   }
   {
     AcmeFlow flow(params_, key_);
     auto script = account_prefix();
     script.push_back({"POST", url("new-order"), reply(201, order("pending"))});  // no Location
     auto outcome = run(flow, key_, script);
-    ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-    EXPECT_NE(outcome.final.error.message().find("Location"), std::string::npos);
+    ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+    EXPECT_NE(final_error(outcome).message().find("Location"), std::string::npos);
   }
   {
     AcmeFlow flow(params_, key_);
@@ -428,15 +451,15 @@ TEST_F(AcmeFlowTest, MalformedResponsesAreProtocolErrors) {
     script.push_back(
         {"POST", url("new-order"), reply(201, broken, {{"location", url("order/1")}})});
     auto outcome = run(flow, key_, script);
-    ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-    EXPECT_EQ(outcome.final.error.code, make_error_code(AcmeErrc::kProtocol));
+    ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+    EXPECT_EQ(final_error(outcome).code, make_error_code(AcmeErrc::kProtocol));
   }
   {
     AcmeFlow flow(params_, key_);
     auto outcome =
         run(flow, key_, {{"GET", url("directory"), reply(200, nlohmann::json{{"newNonce", 1}})}});
-    ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-    EXPECT_NE(outcome.final.error.message().find("not an ACME directory"), std::string::npos);
+    ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+    EXPECT_NE(final_error(outcome).message().find("not an ACME directory"), std::string::npos);
   }
 }
 
@@ -448,10 +471,10 @@ TEST_F(AcmeFlowTest, LookupWithoutAgreementExplainsWhatToDo) {
                                 {"detail", "unable to find existing account"}});
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
   EXPECT_EQ(outcome.payloads[0], (nlohmann::json{{"onlyReturnExisting", true}}));
-  EXPECT_EQ(outcome.final.error.exit_code(), ExitCode::kUsage);
-  const auto message = outcome.final.error.message();
+  EXPECT_EQ(final_error(outcome).exit_code(), ExitCode::kUsage);
+  const auto message = final_error(outcome).message();
   EXPECT_NE(message.find("--agree-tos"), std::string::npos);
   EXPECT_NE(message.find("https://ca.test/terms"), std::string::npos);
 }
@@ -467,7 +490,8 @@ TEST_F(AcmeFlowTest, ResumesASavedOrder) {
                  });
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kDone) << outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
   EXPECT_TRUE(flow.resumed_order());
   EXPECT_TRUE(outcome.saved_orders.empty());
   EXPECT_EQ(flow.order_url(), url("order/1"));
@@ -488,7 +512,8 @@ TEST_F(AcmeFlowTest, ResumedOrderInProgressIsPolledNotAnsweredAgain) {
          });
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kDone) << outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
   ASSERT_EQ(outcome.provisioned.size(), 1U);
   EXPECT_FALSE(outcome.provisioned[0].needs_response);
 }
@@ -502,7 +527,8 @@ TEST_F(AcmeFlowTest, UnusableSavedOrderStartsANewOne) {
   append(script, rest);
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kDone) << outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
   EXPECT_FALSE(flow.resumed_order());
   EXPECT_EQ(outcome.saved_orders, std::vector<std::string>{url("order/1")});
 
@@ -516,7 +542,8 @@ TEST_F(AcmeFlowTest, UnusableSavedOrderStartsANewOne) {
   append(script, rest);
   AcmeFlow again(params_, key_);
   outcome = run(again, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kDone) << outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
 }
 
 TEST_F(AcmeFlowTest, PollingGivesUpWithinTheBudget) {
@@ -537,9 +564,9 @@ TEST_F(AcmeFlowTest, PollingGivesUpWithinTheBudget) {
   }
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-  EXPECT_EQ(outcome.final.error.code, make_error_code(AcmeErrc::kTimeout));
-  EXPECT_EQ(outcome.final.error.exit_code(), ExitCode::kOperational);
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_EQ(final_error(outcome).code, make_error_code(AcmeErrc::kTimeout));
+  EXPECT_EQ(final_error(outcome).exit_code(), ExitCode::kOperational);
   const std::vector<std::chrono::milliseconds> expected{
       std::chrono::seconds(1), std::chrono::seconds(2), std::chrono::seconds(4)};
   EXPECT_EQ(outcome.sleeps, expected);
@@ -552,7 +579,8 @@ TEST_F(AcmeFlowTest, HugeRetryAfterIsCapped) {
                              {{"retry-after", "86400"}});
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kDone) << outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
   EXPECT_EQ(outcome.sleeps[0], std::chrono::seconds(15));
 }
 
@@ -567,10 +595,11 @@ TEST_F(AcmeFlowTest, NoOfferedChallengeOfTheConfiguredType) {
                  });
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-  EXPECT_NE(outcome.final.error.message().find("offers no http-01 challenge (offers: tls-alpn-01)"),
-            std::string::npos)
-      << outcome.final.error.message();
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_NE(
+      final_error(outcome).message().find("offers no http-01 challenge (offers: tls-alpn-01)"),
+      std::string::npos)
+      << final_error(outcome).message();
 }
 
 TEST_F(AcmeFlowTest, InvalidOrderAfterFinalize) {
@@ -581,8 +610,8 @@ TEST_F(AcmeFlowTest, InvalidOrderAfterFinalize) {
   script[12].response = reply(200, invalid);
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-  EXPECT_NE(outcome.final.error.message().find("badCSR: CSR key reused"), std::string::npos);
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_NE(final_error(outcome).message().find("badCSR: CSR key reused"), std::string::npos);
 }
 
 TEST_F(AcmeFlowTest, DownloadThatIsNotPemFails) {
@@ -590,8 +619,8 @@ TEST_F(AcmeFlowTest, DownloadThatIsNotPemFails) {
   script.back().response = reply(200, std::string("{}"));
   AcmeFlow flow(params_, key_);
   auto outcome = run(flow, key_, script);
-  ASSERT_EQ(outcome.final.kind, ActionKind::kFailed);
-  EXPECT_EQ(outcome.final.error.code, make_error_code(AcmeErrc::kProtocol));
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_EQ(final_error(outcome).code, make_error_code(AcmeErrc::kProtocol));
 }
 
 }  // namespace

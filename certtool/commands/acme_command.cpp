@@ -18,6 +18,7 @@
 #include "certtool/commands/acme_commands.hpp"
 #include "certtool/commands/command_support.hpp"
 #include "certtool/commands/commands.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "certtool/csr.hpp"
 #include "certtool/import.hpp"
 #include "certtool/key.hpp"
@@ -186,15 +187,13 @@ class AcmeCommand final : public cli::Command {
   }
 
   int run(cli::Context& context) override {
-    auto config = context.load_config();
-    if (!config) {
-      return context.fail(config.error());
+    auto deployment = open_deployment(context, {.config = true, .create_store = true});
+    if (!deployment) {
+      return context.fail(deployment.error());
     }
-    auto store = open_store(context, &config.value(), true);
-    if (!store) {
-      return context.fail(store.error());
-    }
-    auto outcome = issue_for_request(context, std::move(config).value(), store.value(),
+    auto& store = deployment.value().store;
+    Config& config = *deployment.value().config;  // set: DeploymentNeeds::config
+    auto outcome = issue_for_request(context, std::move(config), store,
                                      context.get<std::string>("request").value_or(""));
     if (outcome.exit_code != 0 || outcome.thumbprint.empty()) {
       return outcome.exit_code;

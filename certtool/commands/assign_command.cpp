@@ -5,6 +5,7 @@
 #include "certtool/cert_store.hpp"
 #include "certtool/commands/command_support.hpp"
 #include "certtool/commands/commands.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "certtool/csr.hpp"
 #include "certtool/errors.hpp"
 #include "certtool/import.hpp"
@@ -59,24 +60,22 @@ class AssignCommand final : public cli::Command {
     if (context.positional.empty()) {
       throw cli::UsageError("assign needs the THUMBPRINT of an imported certificate");
     }
-    auto config = context.load_config();
-    if (!config) {
-      return context.fail(config.error());
+    auto deployment = open_deployment(context, {.config = true});
+    if (!deployment) {
+      return context.fail(deployment.error());
     }
-    auto store = open_store(context, &config.value(), false);
-    if (!store) {
-      return context.fail(store.error());
-    }
-    auto thumb = resolve_thumbprint(store.value(), context.positional.front());
+    auto& store = deployment.value().store;
+    Config& config = *deployment.value().config;  // set: DeploymentNeeds::config
+    auto thumb = resolve_thumbprint(store, context.positional.front());
     if (!thumb) {
       return context.fail(thumb.error());
     }
-    auto record = read_certificate(store.value(), thumb.value());
+    auto record = read_certificate(store, thumb.value());
     if (!record) {
       return context.fail(record.error());
     }
     const std::string dir = certificate_dir(thumb.value());
-    auto certs = x509::load_certificates(store.value().root() / dir / "cert.pem");
+    auto certs = x509::load_certificates(store.root() / dir / "cert.pem");
     if (!certs) {
       return context.fail(certs.error());
     }
@@ -90,7 +89,7 @@ class AssignCommand final : public cli::Command {
     Assessment a;
     std::string decrypted_key;  // set when an encrypted key must be stored decrypted
     // The key: present, and the one the certificate certifies.
-    auto key_pem = store.value().read(dir + "/key.pem", kMaxKeyFileBytes);
+    auto key_pem = store.read(dir + "/key.pem", kMaxKeyFileBytes);
     if (!key_pem) {
       note_check(a, "key", false, "the private key is missing from the store");
     } else if (key_pem_is_encrypted(key_pem.value()) && !password.value()) {
@@ -123,7 +122,7 @@ class AssignCommand final : public cli::Command {
                : now < info.not_before ? "not valid before " + info.not_before_text
                                        : "valid until " + info.not_after_text);
     // The names the configuration needs now (they may have changed since the request).
-    auto plan = plan_request(config.value(), true);
+    auto plan = plan_request(config, true);
     if (!plan) {
       return context.fail(plan.error());
     }
@@ -162,8 +161,8 @@ class AssignCommand final : public cli::Command {
     }
 
     Identity identity;
-    identity.fqdn = config.value().edge.fqdn;
-    identity.xmpp_domains = config.value().edge.xmpp_domains;
+    identity.fqdn = config.edge.fqdn;
+    identity.xmpp_domains = config.edge.xmpp_domains;
     identity.certificate = dir + "/cert.pem";
     identity.chain = dir + "/chain.pem";
     identity.key = dir + "/key.pem";
@@ -175,17 +174,17 @@ class AssignCommand final : public cli::Command {
                           {"import", record.value().verification},
                           {"client_auth", info.client_auth}};
     {
-      auto lock = store.value().lock();
+      auto lock = store.lock();
       if (!lock) {
         return context.fail(lock.error());
       }
       if (!decrypted_key.empty()) {
-        if (auto written = store.value().write_secret(dir + "/key.pem", decrypted_key); !written) {
+        if (auto written = store.write_secret(dir + "/key.pem", decrypted_key); !written) {
           return context.fail(written.error());
         }
         CertificateRecord updated = record.value();
         updated.key_encrypted = false;
-        if (auto written = store.value().write(dir + "/meta.json", to_json(updated).dump(2) + "\n");
+        if (auto written = store.write(dir + "/meta.json", to_json(updated).dump(2) + "\n");
             !written) {
           return context.fail(written.error());
         }
@@ -193,28 +192,25 @@ class AssignCommand final : public cli::Command {
             "the assigned key is now stored decrypted (mode 0600) so that "
             "edgeproxy can load it unattended");
       }
-      if (auto written = write_identity(store.value(), identity); !written) {
+      if (auto written = write_identity(store, identity); !written) {
         return context.fail(written.error());
       }
     }
-    return report(context, store.value(), identity, a.warnings);
+    return report(context, store, identity, a.warnings);
   }
 
  private:
   static int rollback(cli::Context& context) {
-    auto config = load_optional_config(context);
-    if (!config) {
-      return context.fail(config.error());
+    auto deployment = open_deployment(context, {});
+    if (!deployment) {
+      return context.fail(deployment.error());
     }
-    auto store = open_store(context, config.value() ? &*config.value() : nullptr, false);
-    if (!store) {
-      return context.fail(store.error());
-    }
-    auto lock = store.value().lock();
+    auto& store = deployment.value().store;
+    auto lock = store.lock();
     if (!lock) {
       return context.fail(lock.error());
     }
-    auto text = store.value().read(store_layout::kPreviousIdentityFile, kMaxKeyFileBytes);
+    auto text = store.read(store_layout::kPreviousIdentityFile, kMaxKeyFileBytes);
     if (!text) {
       return context.fail(make_error(CerttoolErrc::kNotFound, "rollback",
                                      "there is no previous assignment to restore"));
@@ -224,10 +220,10 @@ class AssignCommand final : public cli::Command {
     if (!previous) {
       return context.fail(previous.error());
     }
-    if (auto written = write_identity(store.value(), previous.value()); !written) {
+    if (auto written = write_identity(store, previous.value()); !written) {
       return context.fail(written.error());
     }
-    return report(context, store.value(), previous.value(), {});
+    return report(context, store, previous.value(), {});
   }
 
   static int report(cli::Context& context, const Store& store, const Identity& identity,

@@ -3,6 +3,7 @@
 
 #include "certtool/commands/command_support.hpp"
 #include "certtool/commands/commands.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "certtool/csr.hpp"
 #include "certtool/health.hpp"
 
@@ -23,25 +24,25 @@ class CheckCommand final : public cli::Command {
   }
 
   int run(cli::Context& context) override {
-    auto config = load_optional_config(context);
-    if (!config) {
-      return context.fail(config.error());
-    }
-    const Config* cfg = config.value() ? &*config.value() : nullptr;
-    const int warn_days = context.get<int>("warn-days").value_or(30);
-    if (warn_days < 0) {
-      throw cli::UsageError("--warn-days must not be negative");
-    }
-    auto store = open_store(context, cfg, false);
+    int warn_days = 30;
+    auto read_warn_days = [&](std::optional<Config>& /*config*/) -> Result<void> {
+      warn_days = context.get<int>("warn-days").value_or(30);
+      if (warn_days < 0) {
+        throw cli::UsageError("--warn-days must not be negative");
+      }
+      return ok();
+    };
+    auto deployment = open_deployment(context, {.before_store = read_warn_days});
     HealthReport report;
-    if (store) {
-      report = check_health(store.value(), cfg, warn_days, context.get<std::string>("ca-file"));
-    } else if (store.error().code == make_error_code(StoreErrc::kUnavailable)) {
+    if (deployment) {
+      report = check_health(deployment.value().store, deployment.value().config_or_null(),
+                            warn_days, context.get<std::string>("ca-file"));
+    } else if (store_unavailable(deployment.error())) {
       // No store at all: nothing is assigned, which needs action (exit 1), like a store
       // without identity.json.
-      report.checks.push_back({"assigned", "fail", store.error().message()});
+      report.checks.push_back({"assigned", "fail", deployment.error().message()});
     } else {
-      return context.fail(store.error());
+      return context.fail(deployment.error());
     }
     if (context.json) {
       print_json(context, to_json(report));

@@ -5,6 +5,7 @@
 #include "certtool/cert_store.hpp"
 #include "certtool/commands/command_support.hpp"
 #include "certtool/commands/commands.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "certtool/errors.hpp"
 #include "certtool/pkcs12_export.hpp"
 
@@ -50,15 +51,12 @@ class ExportCommand final : public cli::Command {
     if (!key_password) {
       return context.fail(key_password.error());
     }
-    auto config = load_optional_config(context);
-    if (!config) {
-      return context.fail(config.error());
+    auto deployment = open_deployment(context, {});
+    if (!deployment) {
+      return context.fail(deployment.error());
     }
-    auto store = open_store(context, config.value() ? &*config.value() : nullptr, false);
-    if (!store) {
-      return context.fail(store.error());
-    }
-    auto thumb = resolve_thumbprint(store.value(), context.positional.front());
+    auto& store = deployment.value().store;
+    auto thumb = resolve_thumbprint(store, context.positional.front());
     if (!thumb) {
       return context.fail(thumb.error());
     }
@@ -66,7 +64,7 @@ class ExportCommand final : public cli::Command {
     options.password = *password.value();
     options.key_password = key_password.value();
     options.legacy = context.flag("legacy");
-    auto written = export_pkcs12(store.value(), thumb.value(), *out_file, options);
+    auto written = export_pkcs12(store, thumb.value(), *out_file, options);
     if (!written) {
       return context.fail(written.error());
     }

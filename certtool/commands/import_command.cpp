@@ -3,6 +3,7 @@
 
 #include "certtool/commands/command_support.hpp"
 #include "certtool/commands/commands.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "certtool/import.hpp"
 
 namespace edgekit::certtool {
@@ -35,33 +36,33 @@ class ImportCommand final : public cli::Command {
     if (context.positional.empty()) {
       throw cli::UsageError("import needs the FILE the CA returned");
     }
-    auto config = load_optional_config(context);
-    if (!config) {
-      return context.fail(config.error());
-    }
-    const Config* cfg = config.value() ? &*config.value() : nullptr;
     ImportOptions options;
-    options.config = cfg;
     options.chain_files =
         context.get<std::vector<std::string>>("chain").value_or(std::vector<std::string>{});
     options.ca_file = context.get<std::string>("ca-file").value_or("");
     options.fetch_intermediates = context.flag("fetch-intermediates");
     options.warn_days = context.get<int>("warn-days").value_or(30);
-    auto password = password_from_flag(context, "password-file");
-    if (!password) {
-      return context.fail(password.error());
+    // The password files are read before the store is made, as a wrong one makes nothing.
+    auto read_passwords = [&](std::optional<Config>& /*config*/) -> Result<void> {
+      auto password = password_from_flag(context, "password-file");
+      if (!password) {
+        return password.error();
+      }
+      options.password = password.value();
+      auto key_password = password_from_flag(context, "key-password-file");
+      if (!key_password) {
+        return key_password.error();
+      }
+      options.key_password = key_password.value();
+      return ok();
+    };
+    auto deployment =
+        open_deployment(context, {.create_store = true, .before_store = read_passwords});
+    if (!deployment) {
+      return context.fail(deployment.error());
     }
-    options.password = password.value();
-    auto key_password = password_from_flag(context, "key-password-file");
-    if (!key_password) {
-      return context.fail(key_password.error());
-    }
-    options.key_password = key_password.value();
-    auto store = open_store(context, cfg, true);
-    if (!store) {
-      return context.fail(store.error());
-    }
-    auto report = import_certificate(store.value(), context.positional.front(), options);
+    options.config = deployment.value().config_or_null();
+    auto report = import_certificate(deployment.value().store, context.positional.front(), options);
     if (!report) {
       return context.fail(report.error());
     }

@@ -4,6 +4,7 @@
 #include "certtool/cert_store.hpp"
 #include "certtool/commands/command_support.hpp"
 #include "certtool/commands/commands.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "common/identity.hpp"
 
 namespace edgekit::certtool {
@@ -25,29 +26,26 @@ class ListCommand final : public cli::Command {
   }
 
   int run(cli::Context& context) override {
-    auto config = load_optional_config(context);
-    if (!config) {
-      return context.fail(config.error());
+    auto deployment = open_deployment(context, {});
+    if (!deployment) {
+      return context.fail(deployment.error());
     }
-    auto store = open_store(context, config.value() ? &*config.value() : nullptr, false);
-    if (!store) {
-      return context.fail(store.error());
-    }
-    auto requests = list_requests(store.value());
+    auto& store = deployment.value().store;
+    auto requests = list_requests(store);
     if (!requests) {
       return context.fail(requests.error());
     }
-    auto certificates = list_certificates(store.value());
+    auto certificates = list_certificates(store);
     if (!certificates) {
       return context.fail(certificates.error());
     }
     std::string assigned;
-    if (auto identity = read_identity(store.value())) {
+    if (auto identity = read_identity(store)) {
       assigned = identity.value().thumbprint;
     }
     if (context.json) {
       nlohmann::json json{
-          {"store", store.value().root().string()},
+          {"store", store.root().string()},
           {"assigned", assigned.empty() ? nlohmann::json(nullptr) : nlohmann::json(assigned)},
           {"requests", nlohmann::json::array()},
           {"certificates", nlohmann::json::array()}};

@@ -8,6 +8,7 @@
 #include "certtool/cert_store.hpp"
 #include "certtool/commands/acme_commands.hpp"
 #include "certtool/commands/command_support.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "certtool/csr.hpp"
 #include "certtool/errors.hpp"
 #include "certtool/key.hpp"
@@ -36,22 +37,19 @@ class RenewCommand final : public cli::Command {
   }
 
   int run(cli::Context& context) override {
-    auto config = context.load_config();
-    if (!config) {
-      return context.fail(config.error());
+    auto deployment = open_deployment(context, {.config = true});
+    if (!deployment) {
+      return context.fail(deployment.error());
     }
-    auto store = open_store(context, &config.value(), false);
-    if (!store) {
-      return context.fail(store.error());
-    }
-    auto identity = read_identity(store.value());
+    auto& store = deployment.value().store;
+    Config& config = *deployment.value().config;  // set: DeploymentNeeds::config
+    auto identity = read_identity(store);
     if (!identity) {
       return context.fail(make_error(CerttoolErrc::kNotFound, "renew",
-                                     "no certificate is assigned in " +
-                                         store.value().root().string() +
+                                     "no certificate is assigned in " + store.root().string() +
                                          ": run `certtool acme --assign` first"));
     }
-    auto cert_path = store.value().resolve(identity.value().certificate);
+    auto cert_path = store.resolve(identity.value().certificate);
     if (!cert_path) {
       return context.fail(cert_path.error());
     }
@@ -82,13 +80,13 @@ class RenewCommand final : public cli::Command {
     }
     ossl::EvpPkeyPtr key;
     if (context.flag("new-key")) {
-      auto fresh = generate_key(config.value().certificate.key);
+      auto fresh = generate_key(config.certificate.key);
       if (!fresh) {
         return context.fail(fresh.error());
       }
       key = std::move(fresh).value();
     } else {
-      auto key_path = store.value().resolve(identity.value().key);
+      auto key_path = store.resolve(identity.value().key);
       if (!key_path) {
         return context.fail(key_path.error());
       }
@@ -106,13 +104,11 @@ class RenewCommand final : public cli::Command {
       }
       key = std::move(loaded).value();
     }
-    auto request_id =
-        acme::save_new_request(store.value(), config.value(), key.get(), password.value());
+    auto request_id = acme::save_new_request(store, config, key.get(), password.value());
     if (!request_id) {
       return context.fail(request_id.error());
     }
-    auto outcome = acme::issue_for_request(context, std::move(config).value(), store.value(),
-                                           request_id.value());
+    auto outcome = acme::issue_for_request(context, std::move(config), store, request_id.value());
     if (outcome.exit_code != 0 || outcome.thumbprint.empty()) {
       return outcome.exit_code;
     }

@@ -5,6 +5,7 @@
 #include "certtool/cert_store.hpp"
 #include "certtool/commands/command_support.hpp"
 #include "certtool/commands/commands.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "certtool/csr.hpp"
 #include "certtool/errors.hpp"
 #include "certtool/key.hpp"
@@ -33,43 +34,49 @@ class RequestCommand final : public cli::Command {
   }
 
   int run(cli::Context& context) override {
-    auto config = context.load_config();
-    if (!config) {
-      return context.fail(config.error());
-    }
-    Config& cfg = config.value();
-    if (const auto key = context.get<std::string>("key")) {
-      const auto parsed = parse_key_type(*key);
-      if (!parsed) {
-        throw cli::UsageError("--key: '" + *key +
-                              "' is not one of rsa:2048, rsa:3072, rsa:4096, ec:P-256, ec:P-384");
+    std::optional<std::string> password;
+    std::optional<RequestPlan> plan;
+    // The flags refine the configuration, and a refused plan must leave the store untouched.
+    auto refine_and_plan = [&](std::optional<Config>& config) -> Result<void> {
+      Config& cfg = *config;  // set: DeploymentNeeds::config
+      if (const auto key = context.get<std::string>("key")) {
+        const auto parsed = parse_key_type(*key);
+        if (!parsed) {
+          throw cli::UsageError("--key: '" + *key +
+                                "' is not one of rsa:2048, rsa:3072, rsa:4096, ec:P-256, ec:P-384");
+        }
+        cfg.certificate.key = *parsed;
       }
-      cfg.certificate.key = *parsed;
+      if (const auto friendly = context.get<std::string>("friendly-name")) {
+        cfg.certificate.friendly_name = *friendly;
+      }
+      auto from_file = password_from_flag(context, "key-password-file");
+      if (!from_file) {
+        return from_file.error();
+      }
+      password = std::move(from_file).value();
+      auto planned = plan_request(cfg, context.flag("allow-wildcard"));
+      if (!planned) {
+        return planned.error();
+      }
+      for (const auto& warning : planned.value().warnings) {
+        context.warn(warning);
+      }
+      plan = std::move(planned).value();
+      return ok();
+    };
+    auto deployment = open_deployment(
+        context, {.config = true, .create_store = true, .before_store = refine_and_plan});
+    if (!deployment) {
+      return context.fail(deployment.error());
     }
-    if (const auto friendly = context.get<std::string>("friendly-name")) {
-      cfg.certificate.friendly_name = *friendly;
-    }
-    auto password = password_from_flag(context, "key-password-file");
-    if (!password) {
-      return context.fail(password.error());
-    }
-    auto plan = plan_request(cfg, context.flag("allow-wildcard"));
-    if (!plan) {
-      return context.fail(plan.error());
-    }
-    for (const auto& warning : plan.value().warnings) {
-      context.warn(warning);
-    }
-    auto store = open_store(context, &cfg, true);
-    if (!store) {
-      return context.fail(store.error());
-    }
+    auto& store = deployment.value().store;
+    const Config& cfg = *deployment.value().config;
     auto key = generate_key(cfg.certificate.key);
     if (!key) {
       return context.fail(key.error());
     }
-    auto created =
-        create_request(store.value(), cfg, plan.value(), key.value().get(), password.value());
+    auto created = create_request(store, cfg, *plan, key.value().get(), password);
     if (!created) {
       return context.fail(created.error());
     }
@@ -85,12 +92,11 @@ class RequestCommand final : public cli::Command {
         return context.fail(written.error());
       }
     }
-    const std::string csr_path =
-        (store.value().root() / request_dir(record.id) / "csr.pem").string();
+    const std::string csr_path = (store.root() / request_dir(record.id) / "csr.pem").string();
     if (context.json) {
       auto json = to_json(record);
       json["csr_file"] = out_file.value_or(csr_path);
-      json["store"] = store.value().root().string();
+      json["store"] = store.root().string();
       print_json(context, json);
       return 0;
     }

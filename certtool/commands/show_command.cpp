@@ -6,6 +6,7 @@
 #include "certtool/cert_store.hpp"
 #include "certtool/commands/command_support.hpp"
 #include "certtool/commands/commands.hpp"
+#include "certtool/commands/deployment.hpp"
 #include "certtool/csr.hpp"
 #include "certtool/errors.hpp"
 #include "certtool/info_text.hpp"
@@ -154,33 +155,33 @@ class ShowCommand final : public cli::Command {
   // with the chain.
   static Result<std::string> from_store(const cli::Context& context, const std::string& target,
                                         std::string& source) {
-    auto config = load_optional_config(context);
-    if (!config) {
-      return config.error();
-    }
-    auto store = open_store(context, config.value() ? &*config.value() : nullptr, false);
-    if (!store) {
+    auto deployment = open_deployment(context, {});
+    if (!deployment) {
+      if (!store_unavailable(deployment.error())) {
+        return deployment.error();
+      }
       return make_error(
           CerttoolErrc::kNotFound, target,
-          "no such file, and no store to look it up in (" + store.error().message() + ")");
+          "no such file, and no store to look it up in (" + deployment.error().message() + ")");
     }
-    if (store.value().exists(request_dir(target) + "/csr.pem") &&
-        target.find('/') == std::string::npos && target.find("..") == std::string::npos) {
-      source = (store.value().root() / request_dir(target) / "csr.pem").string();
-      return store.value().read(request_dir(target) + "/csr.pem");
+    auto& store = deployment.value().store;
+    if (store.exists(request_dir(target) + "/csr.pem") && target.find('/') == std::string::npos &&
+        target.find("..") == std::string::npos) {
+      source = (store.root() / request_dir(target) / "csr.pem").string();
+      return store.read(request_dir(target) + "/csr.pem");
     }
-    auto thumb = resolve_thumbprint(store.value(), target);
+    auto thumb = resolve_thumbprint(store, target);
     if (!thumb) {
       return make_error(CerttoolErrc::kNotFound, target,
-                        "no such file, request or certificate in " + store.value().root().string());
+                        "no such file, request or certificate in " + store.root().string());
     }
     const std::string dir = certificate_dir(thumb.value());
-    source = (store.value().root() / dir / "cert.pem").string();
-    auto cert = store.value().read(dir + "/cert.pem");
+    source = (store.root() / dir / "cert.pem").string();
+    auto cert = store.read(dir + "/cert.pem");
     if (!cert) {
       return cert.error();
     }
-    auto chain = store.value().read(dir + "/chain.pem");
+    auto chain = store.read(dir + "/chain.pem");
     return cert.value() + (chain ? chain.value() : std::string());
   }
 };

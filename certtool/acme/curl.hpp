@@ -1,14 +1,15 @@
 #pragma once
-// The thin libcurl layer under the ACME flow: HTTPS with an optional extra CA file, timeouts,
-// every response header captured, redirects never followed (ACME has none; a redirect is
-// shown to the flow as it is), a capped body, User-Agent "edgekit-certtool/<version>".
+// The ACME flow's transport over common/http: HTTPS (or plain HTTP for a local CA) with an
+// optional extra CA file, timeouts, every response header captured, redirects never followed
+// (ACME has none; a redirect is shown to the flow as it is), a capped body, User-Agent
+// "edgekit-certtool/<version>"; failures become AcmeErrc errors.
 
 #include <chrono>
 #include <string>
 
 #include "certtool/acme/http.hpp"
-#include "common/curl_ptr.hpp"
 #include "common/error.hpp"
+#include "common/http.hpp"
 
 namespace edgekit::certtool::acme {
 
@@ -28,10 +29,10 @@ class CurlTransport {
   Result<HttpResponse> send(const HttpRequest& request);
 
  private:
-  CurlTransport(curl::EasyPtr easy, CurlOptions options)
-      : easy_(std::move(easy)), options_(std::move(options)) {}
-  curl::EasyPtr easy_;
-  CurlOptions options_;
+  CurlTransport(http::Client client, std::size_t max_body_bytes)
+      : client_(std::move(client)), max_body_bytes_(max_body_bytes) {}
+  http::Client client_;
+  std::size_t max_body_bytes_;
 };
 
 std::string user_agent();

@@ -4,21 +4,13 @@
 #include <charconv>
 #include <ctime>
 
+#include "common/http.hpp"
 #include "common/jid.hpp"
 
 namespace edgekit::certtool::acme {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
+using http::trim_ows;
 
 // Splits on `separator` outside <...> and "..." so URLs and quoted values may contain it.
 std::vector<std::string_view> split_outside(std::string_view text, char separator) {
@@ -48,7 +40,7 @@ std::vector<std::string_view> split_outside(std::string_view text, char separato
 }
 
 bool rel_matches(std::string_view value, std::string_view rel) {
-  value = trim(value);
+  value = trim_ows(value);
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
     value = value.substr(1, value.size() - 2);
   }
@@ -94,7 +86,7 @@ std::vector<std::string> link_urls(const HttpResponse& response, std::string_vie
   std::vector<std::string> urls;
   for (const auto& value : response.headers_named("link")) {
     for (auto entry : split_outside(value, ',')) {
-      entry = trim(entry);
+      entry = trim_ows(entry);
       if (entry.empty() || entry.front() != '<') {
         continue;
       }
@@ -105,9 +97,9 @@ std::vector<std::string> link_urls(const HttpResponse& response, std::string_vie
       const auto url = entry.substr(1, close - 1);
       bool wanted = false;
       for (auto param : split_outside(entry.substr(close + 1), ';')) {
-        param = trim(param);
+        param = trim_ows(param);
         const auto eq = param.find('=');
-        if (eq != std::string_view::npos && iequals_ascii(trim(param.substr(0, eq)), "rel") &&
+        if (eq != std::string_view::npos && iequals_ascii(trim_ows(param.substr(0, eq)), "rel") &&
             rel_matches(param.substr(eq + 1), rel)) {
           wanted = true;
         }
@@ -128,7 +120,7 @@ std::optional<std::chrono::seconds> retry_after(const HttpResponse& response) {
   if (!value) {
     return std::nullopt;
   }
-  const std::string_view text = trim(*value);
+  const std::string_view text = trim_ows(*value);
   long long seconds = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, seconds);
@@ -155,15 +147,7 @@ std::optional<std::chrono::seconds> retry_after(const HttpResponse& response) {
 }
 
 std::optional<std::pair<std::string, std::string>> parse_header_line(std::string_view line) {
-  const auto colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return std::nullopt;
-  }
-  const auto name = trim(line.substr(0, colon));
-  if (name.empty() || name.find(' ') != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return std::pair{to_lower_ascii(name), std::string(trim(line.substr(colon + 1)))};
+  return http::parse_header_line(line);
 }
 
 }  // namespace edgekit::certtool::acme

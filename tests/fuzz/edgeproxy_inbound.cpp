@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "common/config.hpp"
-#include "edgeproxy/inbound_session.hpp"
+#include "edgeproxy/xmpp/inbound_session.hpp"
 
 namespace {
 

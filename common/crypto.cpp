@@ -39,7 +39,10 @@ std::string digest(Digest algorithm, std::string_view bytes) {
 }
 
 std::string digest_hex(Digest algorithm, std::string_view bytes) {
-  return hex_encode(digest(algorithm, bytes));
+  std::string raw = digest(algorithm, bytes);
+  std::string text = hex_encode(raw);
+  OPENSSL_cleanse(raw.data(), raw.size());
+  return text;
 }
 
 std::string hex_encode(std::string_view bytes) {

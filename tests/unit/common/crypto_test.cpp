@@ -46,6 +46,14 @@ TEST(Random, SizesAndFreshness) {
   EXPECT_NE(random_hex(16), id);
 }
 
+// The comparison dialback keys are verified with (moved here with the function).
+TEST(ConstantTime, DialbackKeyComparisons) {
+  EXPECT_TRUE(constant_time_equals("abc", "abc"));
+  EXPECT_FALSE(constant_time_equals("abc", "abd"));
+  EXPECT_FALSE(constant_time_equals("abc", "abcd"));
+  EXPECT_EQ(random_hex(8).size(), 16U);
+}
+
 TEST(ConstantTime, EqualUnequalAndDifferentLengths) {
   EXPECT_TRUE(constant_time_equals("", ""));
   EXPECT_TRUE(constant_time_equals("secret", "secret"));

@@ -1,5 +1,6 @@
 #include "edgeproxy/net/inbound_connection.hpp"
 
+#include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "edgeproxy/net/tls_contexts.hpp"
 
@@ -11,7 +12,7 @@ InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events, tc
       events_(events),
       direct_tls_(direct_tls),
       session_(host.config(), host.keys(),
-               InboundOptions{host.tls() != nullptr, direct_tls, random_hex(12)}) {}
+               InboundOptions{host.tls() != nullptr, direct_tls, crypto::random_hex(12)}) {}
 
 std::shared_ptr<InboundConnection> InboundConnection::self() {
   return std::static_pointer_cast<InboundConnection>(shared_from_this());

@@ -1,13 +1,11 @@
 #include "edgeproxy/xmpp/component_session.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
-#include <array>
 #include <stdexcept>
 
+#include "common/crypto.hpp"
 #include "common/jid.hpp"
-#include "edgeproxy/xmpp/dialback_key.hpp"
 #include "edgeproxy/xmpp/xml_util.hpp"
 
 namespace edgekit::edgeproxy {
@@ -16,14 +14,12 @@ std::string component_handshake_digest(std::string_view stream_id, std::string_v
   std::string text;
   text.reserve(stream_id.size() + secret.size());
   text.append(stream_id).append(secret);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  const int rc = EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha1(), nullptr);
+  std::string digest = crypto::digest_hex(crypto::Digest::kSha1, text);
   OPENSSL_cleanse(text.data(), text.size());
-  if (rc != 1) {
+  if (digest.empty()) {
     throw std::runtime_error("SHA-1 failed");
   }
-  return to_hex(digest.data(), length);
+  return digest;
 }
 
 ComponentSession::ComponentSession(std::string domain, std::string secret,

@@ -1,40 +1,10 @@
-// The pure parts of the DNS layer: nameserver parsing, RFC 2782 order, trust-anchor files.
+// Trust-anchor files: the DS and DNSKEY lines a DNSSEC chase starts from.
 #include <gtest/gtest.h>
 
-#include "common/dns_client.hpp"
 #include "common/dns_dnssec.hpp"
 
 namespace edgekit::dns {
 namespace {
-
-TEST(Nameserver, ParsesAddressesAndPorts) {
-  EXPECT_EQ(parse_nameserver("127.0.0.1")->port, 53);
-  EXPECT_EQ(parse_nameserver("127.0.0.1:5353")->port, 5353);
-  EXPECT_EQ(parse_nameserver("::1")->address, "::1");
-  EXPECT_EQ(parse_nameserver("[::1]:5353")->port, 5353);
-  EXPECT_EQ(parse_nameserver("[::1]:5353")->to_string(), "[::1]:5353");
-  EXPECT_FALSE(parse_nameserver("ns.example"));
-  EXPECT_FALSE(parse_nameserver("127.0.0.1:0"));
-  EXPECT_FALSE(parse_nameserver("127.0.0.1:99999"));
-  EXPECT_FALSE(parse_nameserver("[::1"));
-  EXPECT_FALSE(parse_nameserver(""));
-}
-
-TEST(Srv, Rfc2782OrderSortsPriorityThenWeight) {
-  std::vector<SrvRecord> records = {
-      {10, 5, 5269, "c", 0}, {0, 10, 5269, "b", 0}, {0, 50, 5269, "a", 0}, {0, 10, 5269, "b2", 0}};
-  const auto ordered = rfc2782_order(records);
-  ASSERT_EQ(ordered.size(), 4U);
-  EXPECT_EQ(ordered[0].target, "a");
-  EXPECT_EQ(ordered[1].target, "b");
-  EXPECT_EQ(ordered[2].target, "b2");
-  EXPECT_EQ(ordered[3].target, "c");
-}
-
-TEST(Names, Canonical) {
-  EXPECT_EQ(canonical_name("Edge.Corp.Example."), "edge.corp.example");
-  EXPECT_EQ(canonical_name("."), ".");
-}
 
 TEST(TrustAnchors, ParsesDsAndDnskeyLines) {
   const auto anchors = TrustAnchors::parse(

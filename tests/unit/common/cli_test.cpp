@@ -1,71 +1,13 @@
-// Tests of the small common pieces: durations, the logger, error mapping, the CLI framework.
+// The CLI framework: command dispatch, usage errors, --help/--version, multi-line failures.
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "common/cli.hpp"
-#include "common/duration.hpp"
-#include "common/log.hpp"
+#include "common/config.hpp"
 
 namespace edgekit {
 namespace {
-
-TEST(Duration, ParsesUnits) {
-  EXPECT_EQ(parse_duration("250ms"), std::chrono::milliseconds(250));
-  EXPECT_EQ(parse_duration("60s"), std::chrono::seconds(60));
-  EXPECT_EQ(parse_duration("10m"), std::chrono::minutes(10));
-  EXPECT_EQ(parse_duration("2h"), std::chrono::hours(2));
-  EXPECT_EQ(parse_duration("1d"), std::chrono::hours(24));
-  EXPECT_FALSE(parse_duration("60").has_value());
-  EXPECT_FALSE(parse_duration("s").has_value());
-  EXPECT_FALSE(parse_duration("-5s").has_value());
-  EXPECT_FALSE(parse_duration("5 s").has_value());
-  EXPECT_FALSE(parse_duration("99999999999999999999d").has_value());
-  EXPECT_EQ(format_duration(std::chrono::seconds(600)), "10m");
-  EXPECT_EQ(format_duration(std::chrono::milliseconds(1500)), "1500ms");
-}
-
-TEST(Logger, TextLinesQuoteValuesWithSpaces) {
-  Logger logger;
-  logger.configure(LogFormat::kText, LogLevel::kInfo);
-  const LogField fields[] = {{"conn", "C7"}, {"reason", "policy-violation"}, {"msg", "a b"}};
-  const auto line = logger.format_line(LogLevel::kWarn, "stream.refused", fields, 3);
-  EXPECT_NE(line.find(" warn stream.refused conn=C7 reason=policy-violation msg=\"a b\""),
-            std::string::npos)
-      << line;
-}
-
-TEST(Logger, JsonLinesAreValidJsonEvenWithBadUtf8) {
-  Logger logger;
-  logger.configure(LogFormat::kJson, LogLevel::kDebug);
-  const LogField fields[] = {{"conn", "C1"}, {"peer", "\xff\xfe bad"}};
-  const auto json = nlohmann::json::parse(logger.format_line(LogLevel::kInfo, "x", fields, 2));
-  EXPECT_EQ(json["event"], "x");
-  EXPECT_EQ(json["conn"], "C1");
-  EXPECT_EQ(json["level"], "info");
-}
-
-TEST(Logger, LevelsBelowTheMinimumAreDropped) {
-  Logger logger;
-  std::ostringstream out;
-  logger.set_stream(&out);
-  logger.configure(LogFormat::kText, LogLevel::kWarn);
-  logger.log(LogLevel::kInfo, "hidden", {});
-  logger.log(LogLevel::kError, "shown", {});
-  EXPECT_EQ(out.str().find("hidden"), std::string::npos);
-  EXPECT_NE(out.str().find("shown"), std::string::npos);
-}
-
-TEST(Errors, CategoriesMapToContractExitCodes) {
-  EXPECT_EQ(make_error(GeneralErrc::kUsage, "x").exit_code(), ExitCode::kUsage);
-  EXPECT_EQ(make_error(GeneralErrc::kTimeout, "x").exit_code(), ExitCode::kOperational);
-  EXPECT_EQ(make_error(ConfigErrc::kUnknownKey, "x").exit_code(), ExitCode::kUsage);
-  EXPECT_EQ((Error{std::make_error_code(std::errc::connection_refused), "x", ""}.exit_code()),
-            ExitCode::kOperational);
-  EXPECT_EQ(make_error(GeneralErrc::kIo, "file", "denied").message(), "file: denied");
-}
 
 class EchoCommand final : public cli::Command {
  public:

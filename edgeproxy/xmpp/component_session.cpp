@@ -84,11 +84,10 @@ void ComponentSession::on_bytes(std::string_view bytes, Actions& out) {
           if (element.ns == kNsComponent && element.name == "handshake") {
             ready_ = true;
             framer_.set_authenticated();
-            Action action;
-            action.kind = ActionKind::kReady;
-            action.domain = domain_;
-            action.method = "component";
-            out.push_back(std::move(action));
+            action::Ready ready;
+            ready.domain = domain_;
+            ready.method = "component";
+            out.emplace_back(std::move(ready));
             break;
           }
           if (element.ns == kNsStreams && element.name == "error") {
@@ -100,11 +99,7 @@ void ComponentSession::on_bytes(std::string_view bytes, Actions& out) {
           return;
         }
         if (element.is_stanza) {
-          Action deliver;
-          deliver.kind = ActionKind::kDeliver;
-          deliver.domain = jid_domain_lower(element.to);
-          deliver.element = std::move(element);
-          out.push_back(std::move(deliver));
+          out.emplace_back(action::Deliver{jid_domain_lower(element.to), std::move(element)});
         } else if (element.ns == kNsStreams && element.name == "error") {
           out.push_back(send_action("</stream:stream>"));
           out.push_back(close_action("component-stream-error"));

@@ -126,6 +126,7 @@ class AcmeFlow {
   Action handle_resume_order(const HttpResponse& response);
   Action handle_new_order(const HttpResponse& response);
   Action handle_authorization(const HttpResponse& response);
+  [[nodiscard]] bool requested_identifier(std::string_view domain) const;
   Action handle_respond(const HttpResponse& response);
   Action handle_poll_authorization(const HttpResponse& response);
   Action handle_download(const HttpResponse& response);

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "edgeproxy/component_session.hpp"
+#include "edgeproxy/xmpp/component_session.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "common/jid.hpp"
-#include "edgeproxy/inbound_session.hpp"
-#include "edgeproxy/xml_util.hpp"
+#include "edgeproxy/xmpp/inbound_session.hpp"
+#include "edgeproxy/xmpp/xml_util.hpp"
 #include "fuzz_support.hpp"
 
 namespace {

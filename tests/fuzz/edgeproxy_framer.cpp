@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "edgeproxy/xml_framer.hpp"
+#include "edgeproxy/xmpp/xml_framer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) {

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string_view>
 
-#include "edgeproxy/inbound_session.hpp"
+#include "edgeproxy/xmpp/inbound_session.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

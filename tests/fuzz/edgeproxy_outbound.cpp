@@ -9,8 +9,8 @@
 #include <memory>
 #include <string_view>
 
-#include "edgeproxy/inbound_session.hpp"
-#include "edgeproxy/outbound_session.hpp"
+#include "edgeproxy/xmpp/inbound_session.hpp"
+#include "edgeproxy/xmpp/outbound_session.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

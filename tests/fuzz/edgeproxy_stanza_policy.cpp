@@ -11,8 +11,8 @@
 #include <string_view>
 #include <utility>
 
-#include "edgeproxy/stanza_policy.hpp"
-#include "edgeproxy/xml_util.hpp"
+#include "edgeproxy/xmpp/stanza_policy.hpp"
+#include "edgeproxy/xmpp/xml_util.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,0 +1,39 @@
+#pragma once
+// The XEP-0114 link for one partner domain to the internal server: the ComponentSession core
+// behind the Connection shell.
+
+#include <memory>
+#include <string>
+
+#include "edgeproxy/net/connection.hpp"
+#include "edgeproxy/xmpp/component_session.hpp"
+
+namespace edgekit::edgeproxy {
+
+class ComponentConnection final : public Connection {
+ public:
+  ComponentConnection(StreamHost& host, ComponentEvents& events, std::string domain,
+                      std::string secret);
+  void start();
+  void shutdown() override;
+  [[nodiscard]] bool ready() const noexcept { return session_.ready(); }
+  [[nodiscard]] const std::string& domain() const noexcept { return session_.domain(); }
+
+ private:
+  awaitable<void> connect_and_run();
+  void on_bytes(std::string_view bytes, Actions& out) override;
+  void on_tls(CertificateCheck check, Actions& out) override;
+  void on_timeout(std::string_view reason, Actions& out) override;
+  void on_action(Action& action) override;
+  void on_closed(const std::string& reason) override;
+  [[nodiscard]] bool tls_server() const override { return false; }
+  [[nodiscard]] std::string partner_label() const override { return session_.domain(); }
+  void on_backlog(bool backlogged) override;
+  std::shared_ptr<ComponentConnection> self();
+
+  ComponentEvents& events_;
+  ComponentSession session_;
+  bool closed_reported_ = false;
+};
+
+}  // namespace edgekit::edgeproxy

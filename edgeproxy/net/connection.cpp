@@ -1,0 +1,285 @@
+#include "edgeproxy/net/connection.hpp"
+
+#include "common/log.hpp"
+#include "edgeproxy/net/tls_contexts.hpp"
+
+namespace edgekit::edgeproxy {
+namespace {
+constexpr std::chrono::milliseconds kCloseFlushLimit{2000};
+// Flow-control marks for unsent bytes (the hard limit is Edge::max_write_queue_bytes()).
+constexpr std::size_t kBacklogHighBytes = std::size_t{1024} * 1024;
+constexpr std::size_t kBacklogLowBytes = std::size_t{256} * 1024;
+// Write buffers keep at most this much capacity once drained (see writer()).
+constexpr std::size_t kRetainedWriteBytes = std::size_t{16} * 1024;
+}  // namespace
+
+Connection::Connection(StreamHost& host, tcp::socket socket, std::string direction)
+    : host_(host),
+      transport_(std::move(socket)),
+      id_(host.next_connection_id()),
+      direction_(std::move(direction)),
+      wakeup_(host.io()),
+      deadline_timer_(host.io()) {
+  boost::system::error_code ec;
+  const auto remote = transport_.socket().remote_endpoint(ec);
+  if (!ec) {
+    peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+  }
+  boost::system::error_code ignored;
+  transport_.socket().set_option(tcp::no_delay(true), ignored);
+  host_.metrics().connection_opened();
+}
+
+// The edge may already be gone when the event loop destroys the last coroutine frames at exit:
+// the destructor must not touch it (the connection count is settled by mark_closed()).
+Connection::~Connection() = default;
+
+void Connection::mark_closed() noexcept {
+  if (!closed_) {
+    closed_ = true;
+    host_.metrics().connection_closed();
+  }
+}
+
+void Connection::send(std::string_view data) {
+  if (closed_) {
+    return;
+  }
+  if (queue_.size() + data.size() > host_.max_write_queue_bytes()) {
+    // A peer that does not read: drop it rather than buffer without bound.
+    close_reason_ = "write-queue-full";
+    closing_ = true;
+    transport_.close();
+    wakeup_.cancel();
+    return;
+  }
+  queue_ += data;
+  if (queue_.size() >= kBacklogHighBytes) {
+    set_backlogged(true);
+  }
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(
+        host_.io(), [self = shared_from_this()] { return self->writer(); }, asio::detached);
+  }
+}
+
+awaitable<void> Connection::writer() {
+  while (!queue_.empty() && !closed_) {
+    in_flight_.clear();
+    in_flight_.swap(queue_);
+    boost::system::error_code ec;
+    co_await transport_.write(asio::buffer(in_flight_), ec);
+    last_write_ = std::chrono::steady_clock::now();
+    if (queue_.size() < kBacklogLowBytes) {
+      set_backlogged(false);
+    }
+    if (ec) {
+      queue_.clear();
+      if (close_reason_.empty()) {
+        close_reason_ = "write-error";
+      }
+      closing_ = true;
+      transport_.stop_reading();
+      break;
+    }
+  }
+  writing_ = false;
+  // A burst must not leave its buffers behind on a stream that then stays idle for hours.
+  if (in_flight_.capacity() > kRetainedWriteBytes) {
+    std::string().swap(in_flight_);
+  }
+  if (queue_.empty() && queue_.capacity() > kRetainedWriteBytes) {
+    std::string().swap(queue_);
+  }
+  set_backlogged(false);
+  wakeup_.cancel();
+}
+
+void Connection::set_backlogged(bool backlogged) {
+  if (backlogged != backlogged_) {
+    backlogged_ = backlogged;
+    on_backlog(backlogged);
+  }
+}
+
+void Connection::resume_reading() {
+  wakeup_.cancel();
+}
+
+awaitable<void> Connection::drain(std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (writing_ && std::chrono::steady_clock::now() < until) {
+    wakeup_.expires_at(until);
+    boost::system::error_code ignored;
+    co_await wakeup_.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
+}
+
+void Connection::perform(Actions& actions) {
+  for (auto& action : actions) {
+    switch (action.kind) {
+      case ActionKind::kSend: send(std::move(action.data)); break;
+      case ActionKind::kStartTls: tls_requested_ = true; break;
+      case ActionKind::kClose:
+        if (close_reason_.empty()) {
+          close_reason_ = action.reason;
+        }
+        closing_ = true;
+        break;
+      default: on_action(action); break;
+    }
+  }
+  actions.clear();
+}
+
+void Connection::report_authenticated(const Action& action, const std::string& metrics_partner) {
+  const std::string tls = transport_.secured() ? tls_version(transport_.ssl()) : "none";
+  const std::string trust = action.certificate == "ok" ? "pkix" : "none";
+  log_info("stream.authenticated", {{"conn", id_},
+                                    {"direction", direction_},
+                                    {"peer", peer_},
+                                    {"partner", action.domain},
+                                    {"local", action.local},
+                                    {"method", action.method},
+                                    {"auth", action.method},
+                                    {"tls", tls},
+                                    {"trust", trust},
+                                    {"cert", action.certificate}});
+  host_.metrics().stream_authenticated(metrics_partner, direction_, action.method, tls, trust);
+}
+
+void Connection::request_close(std::string reason) {
+  if (close_reason_.empty()) {
+    close_reason_ = std::move(reason);
+  }
+  closing_ = true;
+  transport_.stop_reading();
+  wakeup_.cancel();  // a reader paused for a backlog must see closing_
+}
+
+void Connection::set_deadline(std::chrono::milliseconds from_now, std::string reason) {
+  deadline_ = std::chrono::steady_clock::now() + from_now;
+  deadline_reason_ = std::move(reason);
+  // The watchdog sleeps until the deadline it last saw: a later one it finds when it wakes, an
+  // earlier one (a verify stream's idle grace after a long answer timeout) must wake it now.
+  if (!closing_ && deadline_ < deadline_timer_.expiry()) {
+    deadline_timer_.cancel();
+  }
+}
+
+void Connection::finish() noexcept {
+  mark_closed();
+  closing_ = true;
+  deadline_timer_.cancel();
+  transport_.close();
+}
+
+void Connection::start_watchdog() {
+  asio::co_spawn(
+      host_.io(), [self = shared_from_this()] { return self->watchdog(); }, asio::detached);
+}
+
+awaitable<void> Connection::watchdog() {
+  while (!closed_) {
+    auto wake = deadline_;
+    if (keepalive_.count() > 0) {
+      wake = std::min(wake, last_write_ + keepalive_);
+    }
+    deadline_timer_.expires_at(wake);
+    boost::system::error_code ec;
+    co_await deadline_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (closed_) {
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline_) {
+      Actions out;
+      on_timeout(deadline_reason_, out);
+      perform(out);
+      if (close_reason_.empty()) {
+        close_reason_ = deadline_reason_;
+      }
+      closing_ = true;
+      deadline_ = std::chrono::steady_clock::time_point::max();
+      transport_.stop_reading();
+      wakeup_.cancel();
+      // A peer that neither reads nor closes is cut after the flush limit.
+      deadline_timer_.expires_after(kCloseFlushLimit);
+      co_await deadline_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (!closed_) {
+        transport_.close();
+      }
+      break;
+    }
+    if (keepalive_.count() > 0 && now >= last_write_ + keepalive_ && !writing_) {
+      send(" ");  // whitespace keepalive (RFC 6120 §4.6.1)
+    }
+  }
+}
+
+awaitable<void> Connection::run_stream() {
+  auto self = shared_from_this();
+  Actions out;
+  while (!closing_) {
+    if (reading_paused()) {
+      host_.pause_until_internal_eased(self);
+      wakeup_.expires_at(std::chrono::steady_clock::time_point::max());
+      boost::system::error_code ignored;
+      co_await wakeup_.async_wait(asio::redirect_error(use_awaitable, ignored));
+      continue;
+    }
+    boost::system::error_code ec;
+    // The shared buffer is valid until this stream next suspends: the bytes are consumed
+    // (copied by the framer where a stanza is incomplete) before any co_await below.
+    const auto buffer = host_.read_buffer();
+    const std::size_t n = transport_.read_now(buffer, ec);
+    if (ec == asio::error::would_block) {
+      co_await transport_.wait_readable(ec);
+      if (!ec) {
+        continue;
+      }
+    }
+    if (ec) {
+      if (close_reason_.empty()) {
+        close_reason_ = ec == asio::error::eof ? "peer-disconnected" : "read-error";
+      }
+      break;
+    }
+    on_bytes(std::string_view(static_cast<const char*>(buffer.data()), n), out);
+    perform(out);
+    if (!transport_.drained() && !tls_requested_) {
+      // More is waiting: let the other streams (and this one's writers) run first.
+      co_await asio::post(host_.io(), use_awaitable);
+    }
+    if (tls_requested_ && !closing_) {
+      tls_requested_ = false;
+      co_await drain(kCloseFlushLimit);
+      auto contexts = host_.tls();
+      if (!contexts) {
+        close_reason_ = "tls-unavailable";
+        break;
+      }
+      co_await transport_.start_tls(tls_server() ? contexts->server : contexts->client,
+                                    tls_server(), tls_sni(), ec);
+      if (ec) {
+        close_reason_ = "tls-handshake-failed";
+        log_warn("tls.failed", {{"conn", id_},
+                                {"partner", partner_label()},
+                                {"reason", "tls-handshake-failed"},
+                                {"detail", ec.message()}});
+        break;
+      }
+      on_tls(peer_certificate_check(transport_.ssl()), out);
+      perform(out);
+    }
+  }
+  co_await drain(kCloseFlushLimit);
+  set_backlogged(false);
+  mark_closed();
+  transport_.close();
+  deadline_timer_.cancel();
+  on_closed(close_reason_.empty() ? "closed" : close_reason_);
+}
+
+}  // namespace edgekit::edgeproxy

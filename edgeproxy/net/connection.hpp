@@ -1,0 +1,95 @@
+#pragma once
+// The thin I/O shell shared by every stream: it moves bytes between a Transport and a pure
+// core, with one owner (a shared_ptr kept alive by its coroutines), one executor (the edge's
+// single event loop), one write in flight (queued writes are coalesced), a bounded write
+// queue, a deadline on every step, and STARTTLS as a one-time transport swap.
+//
+// Flow control: a link whose unsent bytes pass a high-water mark is "backlogged" until its
+// writes bring them under a low-water mark. Streams that feed it stop reading meanwhile
+// (reading_paused()), so TCP slows their senders instead of the queue growing to the hard
+// limit, where the link would be dropped with everything on it.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "edgeproxy/net/asio.hpp"
+#include "edgeproxy/net/connection_host.hpp"
+#include "edgeproxy/net/transport.hpp"
+#include "edgeproxy/xmpp/session_action.hpp"
+
+namespace edgekit::edgeproxy {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(StreamHost& host, tcp::socket socket, std::string direction);
+  virtual ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  [[nodiscard]] const std::string& id() const noexcept { return id_; }
+  [[nodiscard]] bool closing() const noexcept { return closing_; }
+  [[nodiscard]] bool backlogged() const noexcept { return backlogged_; }
+  // Wakes run_stream if it is paused for a backlog, so it checks again.
+  void resume_reading();
+  void send(std::string_view data);
+  // Graceful stop (SIGTERM, partner removed): the core closes the stream.
+  virtual void shutdown() = 0;
+
+ protected:
+  // Runs the stream until it ends; derived classes call it from their start coroutine.
+  awaitable<void> run_stream();
+  void perform(Actions& actions);
+  void set_deadline(std::chrono::milliseconds from_now, std::string reason);
+  void set_keepalive(std::chrono::milliseconds interval) { keepalive_ = interval; }
+  void request_close(std::string reason);
+  // Logs stream.authenticated (how: auth, TLS version, certificate trust) and counts it.
+  void report_authenticated(const Action& action, const std::string& metrics_partner);
+  void start_watchdog();
+  // Ends a connection that never reached run_stream (connect or handshake failed).
+  void finish() noexcept;
+
+  virtual void on_bytes(std::string_view bytes, Actions& out) = 0;
+  virtual void on_tls(CertificateCheck check, Actions& out) = 0;
+  virtual void on_timeout(std::string_view reason, Actions& out) = 0;
+  virtual void on_action(Action& action) = 0;
+  virtual void on_closed(const std::string& reason) = 0;
+  [[nodiscard]] virtual bool tls_server() const = 0;
+  [[nodiscard]] virtual std::string tls_sni() const { return {}; }
+  [[nodiscard]] virtual std::string partner_label() const { return {}; }
+  // Flow-control hooks: this link's backlog changed; this stream must not read now.
+  virtual void on_backlog(bool /*backlogged*/) {}
+  [[nodiscard]] virtual bool reading_paused() const { return false; }
+
+  StreamHost& host_;
+  Transport transport_;
+  std::string id_;
+  std::string direction_;
+  std::string peer_;
+  std::string close_reason_;
+
+ private:
+  awaitable<void> writer();
+  awaitable<void> watchdog();
+  awaitable<void> drain(std::chrono::milliseconds limit);
+  void mark_closed() noexcept;
+  void set_backlogged(bool backlogged);
+
+  std::string queue_;  // bytes waiting for the write in flight to finish
+  std::string in_flight_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  bool tls_requested_ = false;
+  bool backlogged_ = false;
+  // Wakes run_stream when it waits for its writes to drain or for a backlog to ease.
+  asio::steady_timer wakeup_;
+  asio::steady_timer deadline_timer_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  std::string deadline_reason_;
+  std::chrono::milliseconds keepalive_{0};
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace edgekit::edgeproxy

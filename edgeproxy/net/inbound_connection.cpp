@@ -1,0 +1,146 @@
+#include "edgeproxy/net/inbound_connection.hpp"
+
+#include "common/log.hpp"
+#include "edgeproxy/net/tls_contexts.hpp"
+
+namespace edgekit::edgeproxy {
+
+InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events, tcp::socket socket,
+                                     bool direct_tls)
+    : Connection(host, std::move(socket), "in"),
+      events_(events),
+      direct_tls_(direct_tls),
+      session_(host.config(), host.keys(),
+               InboundOptions{host.tls() != nullptr, direct_tls, random_hex(12)}) {}
+
+std::shared_ptr<InboundConnection> InboundConnection::self() {
+  return std::static_pointer_cast<InboundConnection>(shared_from_this());
+}
+
+void InboundConnection::start() {
+  log_info("stream.opened", {{"conn", id_}, {"direction", "in"}, {"peer", peer_}});
+  set_deadline(host_.config()->federation.stream_establishment_timeout, "establishment-timeout");
+  start_watchdog();
+  asio::co_spawn(
+      host_.io(), [me = self()] { return me->run(); }, asio::detached);
+}
+
+awaitable<void> InboundConnection::run() {
+  if (direct_tls_) {
+    auto contexts = host_.tls();
+    boost::system::error_code ec;
+    if (contexts) {
+      co_await transport_.start_tls(contexts->server, true, {}, ec);
+    }
+    if (!contexts || ec) {
+      log_warn("stream.closed", {{"conn", id_},
+                                 {"direction", "in"},
+                                 {"peer", peer_},
+                                 {"reason", "tls-handshake-failed"}});
+      host_.metrics().failure("", "tls-handshake-failed");
+      finish();
+      events_.inbound_closed(this);
+      co_return;
+    }
+    Actions out;
+    session_.on_tls_established(peer_certificate_check(transport_.ssl()), out);
+    perform(out);
+  }
+  co_await run_stream();
+}
+
+void InboundConnection::verify_result(const std::string& originating, const std::string& receiving,
+                                      VerifyOutcome outcome) {
+  Actions out;
+  session_.on_verify_result(originating, receiving, outcome, out);
+  perform(out);
+  if (closing()) {
+    request_close(close_reason_);
+  }
+}
+
+void InboundConnection::shutdown() {
+  Actions out;
+  session_.on_shutdown(out);
+  perform(out);
+  request_close("shutdown");
+}
+
+void InboundConnection::on_bytes(std::string_view bytes, Actions& out) {
+  if (session_.authenticated()) {
+    set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
+    host_.metrics().partner(session_.partner()).bytes_in += bytes.size();
+  }
+  session_.on_bytes(bytes, out);
+}
+
+void InboundConnection::on_tls(CertificateCheck check, Actions& out) {
+  log_info("stream.tls",
+           {{"conn", id_}, {"direction", "in"}, {"tls", tls_version(transport_.ssl())}});
+  session_.on_tls_established(std::move(check), out);
+}
+
+void InboundConnection::on_timeout(std::string_view reason, Actions& out) {
+  session_.on_timeout(reason, out);
+}
+
+void InboundConnection::on_action(Action& action) {
+  switch (action.kind) {
+    case ActionKind::kAuthenticated: {
+      report_authenticated(action, session_.partner());
+      set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
+      const Partner* partner = host_.config()->find_partner(action.domain);
+      if (partner != nullptr && !events_.admit_partner_stream(*partner)) {
+        Actions refusal;
+        session_.refuse(StreamError::kPolicyViolation, "partner-connection-limit", refusal);
+        perform(refusal);
+        request_close("partner-connection-limit");
+        break;
+      }
+      if (partner != nullptr && partner->keepalive) {
+        set_keepalive(host_.config()->federation.keepalive_interval);
+      }
+      break;
+    }
+    case ActionKind::kDeliver:
+      ++host_.metrics().partner(action.domain).stanzas_in;
+      events_.deliver_from_partner(action.domain, std::move(action.element));
+      break;
+    case ActionKind::kRequestVerify: events_.request_verify(self(), action); break;
+    case ActionKind::kVerified:
+      log_info("dialback.verify_answered", {{"conn", id_},
+                                            {"partner", action.domain},
+                                            {"local", action.local},
+                                            {"result", action.valid ? "valid" : "invalid"}});
+      break;
+    default: break;
+  }
+}
+
+void InboundConnection::on_closed(const std::string& reason) {
+  const bool clean = reason == "peer-closed" || reason == "peer-disconnected" ||
+                     reason == "shutdown" || reason == "closed";
+  if (!clean) {
+    host_.metrics().failure(session_.partner(), reason);
+  }
+  if (clean) {
+    log_info("stream.closed", {{"conn", id_},
+                               {"direction", "in"},
+                               {"peer", peer_},
+                               {"partner", session_.partner()},
+                               {"reason", reason}});
+  } else {
+    log_warn("stream.closed", {{"conn", id_},
+                               {"direction", "in"},
+                               {"peer", peer_},
+                               {"partner", session_.partner()},
+                               {"reason", reason}});
+  }
+  events_.inbound_closed(this);
+}
+
+bool InboundConnection::reading_paused() const {
+  return host_.internal_backlogged();
+}
+
+}  // namespace edgekit::edgeproxy

@@ -1,0 +1,40 @@
+#pragma once
+// A partner's stream to us: the InboundSession core behind the Connection shell.
+
+#include <memory>
+
+#include "edgeproxy/net/connection.hpp"
+#include "edgeproxy/xmpp/inbound_session.hpp"
+
+namespace edgekit::edgeproxy {
+
+class InboundConnection final : public Connection {
+ public:
+  InboundConnection(StreamHost& host, InboundEvents& events, tcp::socket socket, bool direct_tls);
+  void start();
+  void verify_result(const std::string& originating, const std::string& receiving,
+                     VerifyOutcome outcome);
+  void shutdown() override;
+  [[nodiscard]] const std::string& partner() const noexcept { return session_.partner(); }
+  void update_config(std::shared_ptr<const Config> config) {
+    session_.update_config(std::move(config));
+  }
+
+ private:
+  awaitable<void> run();
+  void on_bytes(std::string_view bytes, Actions& out) override;
+  void on_tls(CertificateCheck check, Actions& out) override;
+  void on_timeout(std::string_view reason, Actions& out) override;
+  void on_action(Action& action) override;
+  void on_closed(const std::string& reason) override;
+  [[nodiscard]] bool tls_server() const override { return true; }
+  [[nodiscard]] std::string partner_label() const override { return session_.partner(); }
+  [[nodiscard]] bool reading_paused() const override;
+  std::shared_ptr<InboundConnection> self();
+
+  InboundEvents& events_;
+  bool direct_tls_;
+  InboundSession session_;
+};
+
+}  // namespace edgekit::edgeproxy

@@ -1,0 +1,229 @@
+#include "edgeproxy/net/outbound_connection.hpp"
+
+#include "common/log.hpp"
+
+namespace edgekit::edgeproxy {
+namespace {
+constexpr std::size_t kMaxQueuedStanzas = 10'000;
+constexpr std::size_t kMaxQueuedBytes = std::size_t{16} * 1024 * 1024;
+constexpr std::chrono::seconds kConnectAttemptTimeout{10};
+// A verify stream with nothing outstanding stays open this long for the next request (a
+// partner often opens several streams at once), then closes cleanly.
+constexpr std::chrono::seconds kVerifyIdleGrace{5};
+constexpr std::string_view kVerifyIdleReason = "verify-idle";
+}  // namespace
+
+OutboundConnection::OutboundConnection(StreamHost& host, OutboundEvents& events,
+                                       OutboundOptions options)
+    : Connection(host, tcp::socket(host.io()), "out"),
+      events_(events),
+      session_(std::move(options), host.keys()) {}
+
+std::shared_ptr<OutboundConnection> OutboundConnection::self() {
+  return std::static_pointer_cast<OutboundConnection>(shared_from_this());
+}
+
+void OutboundConnection::start(XmppResolver& resolver) {
+  set_deadline(host_.config()->federation.stream_establishment_timeout, "establishment-timeout");
+  start_watchdog();
+  const auto config = host_.config();
+  resolver.resolve(config->dns.nameservers, session_.options().remote,
+                   session_.options().policy.proxy_fqdn,
+                   [me = self()](Result<ResolvedEndpoints> resolved) mutable {
+                     asio::co_spawn(
+                         me->host_.io(),
+                         [me, resolved = std::move(resolved)]() mutable {
+                           return me->connect_and_run(std::move(resolved));
+                         },
+                         asio::detached);
+                   });
+}
+
+awaitable<void> OutboundConnection::connect_and_run(Result<ResolvedEndpoints> resolved) {
+  auto me = self();
+  if (!resolved) {
+    log_warn("stream.failed", {{"conn", id_},
+                               {"direction", "out"},
+                               {"partner", session_.options().remote},
+                               {"reason", "dns-failed"},
+                               {"detail", resolved.error().why}});
+    finish();
+    on_closed("dns-failed");
+    co_return;
+  }
+  boost::system::error_code ec = asio::error::host_not_found;
+  for (const auto& endpoint : resolved.value().endpoints) {
+    if (closing()) {
+      break;
+    }
+    auto& socket = transport_.socket();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    asio::steady_timer guard(host_.io());
+    guard.expires_after(kConnectAttemptTimeout);
+    guard.async_wait([&socket](const boost::system::error_code& wait_ec) {
+      if (!wait_ec) {
+        boost::system::error_code close_ec;
+        socket.close(close_ec);
+      }
+    });
+    co_await socket.async_connect(endpoint, asio::redirect_error(use_awaitable, ec));
+    guard.cancel();
+    if (!ec) {
+      peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+      socket.set_option(tcp::no_delay(true), ignored);
+      break;
+    }
+  }
+  if (ec || closing()) {
+    log_warn("stream.failed", {{"conn", id_},
+                               {"direction", "out"},
+                               {"partner", session_.options().remote},
+                               {"reason", "connect-failed"},
+                               {"detail", ec.message()}});
+    finish();
+    on_closed(timed_out_ ? "establishment-timeout" : "connect-failed");
+    co_return;
+  }
+  log_info(
+      "stream.opened",
+      {{"conn", id_},
+       {"direction", "out"},
+       {"peer", peer_},
+       {"partner", session_.options().remote},
+       {"local", session_.options().local},
+       {"purpose", session_.options().purpose == OutboundPurpose::kVerify ? "verify" : "stanzas"}});
+  Actions out;
+  session_.on_connected(out);
+  perform(out);
+  co_await run_stream();
+}
+
+bool OutboundConnection::enqueue(std::string raw, Element routing) {
+  if (session_.ready() && !closing()) {
+    host_.metrics().partner(session_.options().policy.domain).bytes_out += raw.size();
+    send(std::move(raw));
+    return true;
+  }
+  if (queue_.size() >= kMaxQueuedStanzas || queue_bytes_ + raw.size() > kMaxQueuedBytes ||
+      closing()) {
+    return false;
+  }
+  queue_bytes_ += raw.size();
+  queue_.push_back(QueuedStanza{std::move(raw), std::move(routing)});
+  host_.metrics().partner(session_.options().policy.domain).queue_depth = queue_.size();
+  return true;
+}
+
+void OutboundConnection::request_verify(VerifyRequest request) {
+  Actions out;
+  session_.request_verify(std::move(request), out);
+  perform(out);
+  if (session_.ready() && !closing()) {
+    // The authoritative server must answer within the establishment timeout, as a new stream
+    // would have to.
+    set_deadline(host_.config()->federation.stream_establishment_timeout, "verify-timeout");
+  }
+}
+
+void OutboundConnection::shutdown() {
+  Actions out;
+  session_.on_shutdown(out);
+  perform(out);
+  request_close("shutdown");
+}
+
+void OutboundConnection::on_bytes(std::string_view bytes, Actions& out) {
+  if (session_.ready()) {
+    set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
+  }
+  session_.on_bytes(bytes, out);
+}
+
+void OutboundConnection::on_tls(CertificateCheck check, Actions& out) {
+  session_.on_tls_established(check, out);
+}
+
+void OutboundConnection::on_timeout(std::string_view reason, Actions& out) {
+  if (reason == kVerifyIdleReason) {
+    session_.on_idle(out);
+    return;
+  }
+  timed_out_ = !session_.ready();
+  session_.on_timeout(reason, out);
+}
+
+void OutboundConnection::on_action(Action& action) {
+  switch (action.kind) {
+    case ActionKind::kReady:
+      if (session_.options().purpose == OutboundPurpose::kVerify) {
+        log_debug("stream.verify_ready", {{"conn", id_},
+                                          {"partner", action.domain},
+                                          {"local", action.local},
+                                          {"cert", action.certificate}});
+        // Usable: the requests it carries are now timed by request_verify().
+        set_deadline(host_.config()->federation.stream_establishment_timeout, "verify-timeout");
+        break;
+      }
+      on_stanza_stream_ready(action);
+      break;
+    case ActionKind::kVerified: events_.verified(self(), action); break;
+    case ActionKind::kIdle: set_deadline(kVerifyIdleGrace, std::string(kVerifyIdleReason)); break;
+    case ActionKind::kWarning:
+      log_warn("sasl.refused", {{"conn", id_},
+                                {"direction", "out"},
+                                {"peer", peer_},
+                                {"partner", session_.options().remote},
+                                {"reason", action.reason},
+                                {"hint", action.data}});
+      host_.metrics().failure(session_.options().policy.domain, action.reason);
+      break;
+    default: break;
+  }
+}
+
+void OutboundConnection::on_stanza_stream_ready(const Action& action) {
+  const std::string& partner = session_.options().policy.domain;
+  report_authenticated(action, partner);
+  set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
+  if (session_.options().policy.keepalive) {
+    set_keepalive(host_.config()->federation.keepalive_interval);
+  }
+  std::string batch;
+  for (auto& queued : queue_) {
+    batch += queued.raw;
+  }
+  host_.metrics().partner(partner).bytes_out += batch.size();
+  host_.metrics().partner(partner).queue_depth = 0;
+  queue_.clear();
+  queue_bytes_ = 0;
+  if (!batch.empty()) {
+    send(std::move(batch));
+  }
+  events_.outbound_ready(self());
+}
+
+void OutboundConnection::on_closed(const std::string& reason) {
+  if (closed_reported_) {
+    return;
+  }
+  closed_reported_ = true;
+  if (reason == "peer-closed" || reason == "shutdown" || reason == "inactivity-timeout" ||
+      reason == kVerifyIdleReason) {
+    log_info("stream.closed", {{"conn", id_},
+                               {"direction", "out"},
+                               {"peer", peer_},
+                               {"partner", session_.options().remote},
+                               {"reason", reason}});
+  } else {
+    host_.metrics().failure(session_.options().policy.domain, reason);
+    log_warn("stream.closed", {{"conn", id_},
+                               {"direction", "out"},
+                               {"peer", peer_},
+                               {"partner", session_.options().remote},
+                               {"reason", reason}});
+  }
+  events_.outbound_closed(self(), reason);
+}
+
+}  // namespace edgekit::edgeproxy

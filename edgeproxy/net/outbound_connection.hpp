@@ -1,0 +1,57 @@
+#pragma once
+// Our stream to a partner: resolve, connect (targets in order), then the OutboundSession core
+// behind the Connection shell. Stanzas wait in a bounded queue while the stream is being set
+// up; the edge bounces them if it fails.
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "edgeproxy/net/connection.hpp"
+#include "edgeproxy/net/xmpp_resolver.hpp"
+#include "edgeproxy/xmpp/outbound_session.hpp"
+
+namespace edgekit::edgeproxy {
+
+struct QueuedStanza {
+  std::string raw;
+  Element routing;
+};
+
+class OutboundConnection final : public Connection {
+ public:
+  OutboundConnection(StreamHost& host, OutboundEvents& events, OutboundOptions options);
+  void start(XmppResolver& resolver);
+  // false when the queue is full (the caller bounces).
+  bool enqueue(std::string raw, Element routing);
+  void request_verify(VerifyRequest request);
+  void shutdown() override;
+  std::deque<QueuedStanza> take_queue() { return std::move(queue_); }
+
+  [[nodiscard]] bool ready() const noexcept { return session_.ready(); }
+  [[nodiscard]] const OutboundOptions& options() const noexcept { return session_.options(); }
+  [[nodiscard]] bool timed_out() const noexcept { return timed_out_; }
+
+ private:
+  awaitable<void> connect_and_run(Result<ResolvedEndpoints> resolved);
+  void on_bytes(std::string_view bytes, Actions& out) override;
+  void on_tls(CertificateCheck check, Actions& out) override;
+  void on_timeout(std::string_view reason, Actions& out) override;
+  void on_action(Action& action) override;
+  // The stanza stream authenticated: log it, flush the queue, tell the edge.
+  void on_stanza_stream_ready(const Action& action);
+  void on_closed(const std::string& reason) override;
+  [[nodiscard]] bool tls_server() const override { return false; }
+  [[nodiscard]] std::string tls_sni() const override { return session_.options().remote; }
+  [[nodiscard]] std::string partner_label() const override { return session_.options().remote; }
+  std::shared_ptr<OutboundConnection> self();
+
+  OutboundEvents& events_;
+  OutboundSession session_;
+  std::deque<QueuedStanza> queue_;
+  std::size_t queue_bytes_ = 0;
+  bool timed_out_ = false;
+  bool closed_reported_ = false;
+};
+
+}  // namespace edgekit::edgeproxy

@@ -1,0 +1,19 @@
+#pragma once
+// Stanza errors sent back to the sender of a stanza that cannot be delivered (RFC 6120 §8.3):
+// never drop silently, never answer an error with an error.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "edgeproxy/xmpp/stream_error.hpp"
+#include "edgeproxy/xmpp/xml_framer.hpp"
+
+namespace edgekit::edgeproxy {
+
+// The error stanza to send to `stanza.from`, or nothing when the stanza must not be bounced
+// (type='error', or an iq result). `text` is an optional human explanation.
+std::optional<std::string> make_bounce(const Element& stanza, StanzaError condition,
+                                       std::string_view text = {});
+
+}  // namespace edgekit::edgeproxy

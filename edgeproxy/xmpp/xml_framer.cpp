@@ -1,0 +1,458 @@
+#include "edgeproxy/xmpp/xml_framer.hpp"
+
+#include <expat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "common/jid.hpp"
+
+namespace edgekit::edgeproxy {
+namespace {
+
+constexpr std::size_t kRetainedBufferBytes = std::size_t{16} * 1024;
+
+constexpr char kNsSeparator = ' ';
+constexpr std::size_t kMaxChildren = 64;
+
+struct ParserDeleter {
+  void operator()(XML_ParserStruct* parser) const noexcept { XML_ParserFree(parser); }
+};
+using ParserPtr = std::unique_ptr<XML_ParserStruct, ParserDeleter>;
+
+// Expat in namespace mode with triplets reports "uri local prefix", "uri local" or "local".
+struct QName {
+  std::string_view ns;
+  std::string_view local;
+  std::string_view prefix;
+};
+
+QName split_qname(const XML_Char* raw) {
+  const std::string_view name(raw);
+  QName result;
+  const auto first = name.find(kNsSeparator);
+  if (first == std::string_view::npos) {
+    result.local = name;
+    return result;
+  }
+  result.ns = name.substr(0, first);
+  const auto second = name.find(kNsSeparator, first + 1);
+  if (second == std::string_view::npos) {
+    result.local = name.substr(first + 1);
+  } else {
+    result.local = name.substr(first + 1, second - first - 1);
+    result.prefix = name.substr(second + 1);
+  }
+  return result;
+}
+
+bool is_whitespace(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+}
+
+}  // namespace
+
+bool Element::has_child(std::string_view child_ns, std::string_view child_name) const {
+  return find_child(child_ns, child_name) != nullptr;
+}
+
+std::string_view Element::attribute(std::string_view key) const {
+  for (const auto& [attr_name, value] : attributes) {
+    if (attr_name == key) {
+      return value;
+    }
+  }
+  return {};
+}
+
+const ChildElement* Element::find_child(std::string_view child_ns,
+                                        std::string_view child_name) const {
+  for (const auto& child : children) {
+    if (child.name == child_name && child.ns == child_ns) {
+      return &child;
+    }
+  }
+  return nullptr;
+}
+
+struct XmlFramer::Impl {
+  XmlFramer* owner = nullptr;
+  ParserPtr parser;
+  std::vector<FrameEvent> events;
+
+  // Bytes from previous feeds still needed (a partial element), starting at buffer_base.
+  std::string buffer;
+  long long buffer_base = 0;
+  // The bytes of the current feed, starting at chunk_base.
+  std::string_view chunk;
+  long long chunk_base = 0;
+
+  int depth = 0;
+  bool stream_open = false;
+  bool closed = false;
+  long long element_start = 0;
+  long long processed_end = 0;  // everything before this is no longer needed
+  long long last_start_end = 0;
+  Element current;
+  std::vector<std::string> element_prefixes;  // prefixes declared inside the current element
+  bool pending_default_decl = false;
+  std::string pending_default_ns;
+  StreamHeader header;
+  bool failing = false;
+  FramerFailure failure;
+
+  void create() {
+    parser.reset(XML_ParserCreateNS("UTF-8", kNsSeparator));
+    XML_SetReturnNSTriplet(parser.get(), 1);
+    XML_SetUserData(parser.get(), this);
+    XML_SetElementHandler(parser.get(), &Impl::on_start, &Impl::on_end);
+    XML_SetCharacterDataHandler(parser.get(), &Impl::on_text);
+    XML_SetNamespaceDeclHandler(parser.get(), &Impl::on_ns_start, nullptr);
+    XML_SetCommentHandler(parser.get(), &Impl::on_comment);
+    XML_SetProcessingInstructionHandler(parser.get(), &Impl::on_pi);
+    XML_SetStartDoctypeDeclHandler(parser.get(), &Impl::on_doctype);
+    XML_SetEntityDeclHandler(parser.get(), &Impl::on_entity_decl);
+    XML_SetXmlDeclHandler(parser.get(), &Impl::on_xml_decl);
+    XML_SetParamEntityParsing(parser.get(), XML_PARAM_ENTITY_PARSING_NEVER);
+  }
+
+  void reset_state() {
+    buffer.clear();
+    buffer_base = 0;
+    depth = 0;
+    stream_open = false;
+    closed = false;
+    element_start = 0;
+    processed_end = 0;
+    last_start_end = 0;
+    element_prefixes.clear();
+    pending_default_decl = false;
+    header = StreamHeader{};
+  }
+
+  void fail(StreamError condition, std::string reason) {
+    if (!failing) {
+      failing = true;
+      failure = FramerFailure{condition, std::move(reason)};
+    }
+    XML_StopParser(parser.get(), XML_FALSE);
+  }
+
+  [[nodiscard]] long long index() const { return XML_GetCurrentByteIndex(parser.get()); }
+  [[nodiscard]] long long token_end() const {
+    return XML_GetCurrentByteIndex(parser.get()) + XML_GetCurrentByteCount(parser.get());
+  }
+
+  // The bytes [from, to) of the stream, from the carried-over buffer and the current chunk.
+  void copy_range(long long from, long long to, std::string& out) const {
+    out.clear();
+    const auto size = static_cast<std::size_t>(to - from);
+    out.reserve(size);
+    if (from < chunk_base) {
+      const auto begin = static_cast<std::size_t>(from - buffer_base);
+      const auto end = std::min(buffer.size(), static_cast<std::size_t>(to - buffer_base));
+      out.append(buffer, begin, end - begin);
+      from = chunk_base;
+    }
+    if (to > from) {
+      out.append(chunk.substr(static_cast<std::size_t>(from - chunk_base),
+                              static_cast<std::size_t>(to - from)));
+    }
+  }
+
+  static Impl& self(void* data) { return *static_cast<Impl*>(data); }
+
+  static void XMLCALL on_ns_start(void* data, const XML_Char* prefix, const XML_Char* uri) {
+    auto& impl = self(data);
+    if (impl.depth == 0) {
+      if (prefix == nullptr) {
+        impl.header.default_ns = uri != nullptr ? uri : "";
+      } else if (uri != nullptr && std::string_view(uri) == kNsDialback) {
+        impl.header.dialback_ns = true;
+      }
+      return;
+    }
+    if (prefix != nullptr) {
+      impl.element_prefixes.emplace_back(prefix);
+    } else if (impl.depth == 1) {
+      impl.pending_default_decl = true;
+      impl.pending_default_ns = uri != nullptr ? uri : "";
+    }
+  }
+
+  static void XMLCALL on_start(void* data, const XML_Char* name, const XML_Char** attrs) {
+    auto& impl = self(data);
+    if (impl.failing) {
+      return;
+    }
+    const QName qname = split_qname(name);
+    if (impl.depth == 0) {
+      impl.open_stream(qname, attrs);
+      return;
+    }
+    ++impl.depth;
+    if (impl.depth > impl.owner->limits_.max_depth) {
+      impl.fail(StreamError::kPolicyViolation, "xml-depth");
+      return;
+    }
+    if (impl.depth == 2) {
+      impl.start_top_level(qname, attrs);
+    } else if (!impl.current.is_stanza) {
+      if (impl.current.children.size() < kMaxChildren) {
+        impl.current.children.push_back(
+            ChildElement{std::string(qname.ns), std::string(qname.local), impl.depth - 2, {}});
+      }
+    }
+    if (impl.current.is_stanza && !qname.prefix.empty() && !impl.prefix_declared(qname.prefix)) {
+      // The prefix was declared on the stream header: the raw bytes would not stand alone.
+      impl.fail(StreamError::kInvalidNamespace, "stanza-stream-prefix");
+    }
+  }
+
+  [[nodiscard]] bool prefix_declared(std::string_view prefix) const {
+    if (prefix == "xml") {
+      return true;
+    }
+    return std::find(element_prefixes.begin(), element_prefixes.end(), prefix) !=
+           element_prefixes.end();
+  }
+
+  void open_stream(const QName& qname, const XML_Char** attrs) {
+    if (qname.local != "stream" || qname.ns != kNsStreams) {
+      fail(qname.local == "stream" ? StreamError::kInvalidNamespace : StreamError::kBadFormat,
+           "stream-header");
+      return;
+    }
+    if (header.default_ns != owner->expected_ns_) {
+      fail(StreamError::kInvalidNamespace, "stream-namespace");
+      return;
+    }
+    for (const XML_Char** attr = attrs; attr[0] != nullptr; attr += 2) {
+      const std::string_view key(attr[0]);
+      if (key == "from") {
+        header.from = attr[1];
+      } else if (key == "to") {
+        header.to = attr[1];
+      } else if (key == "id") {
+        header.id = attr[1];
+      } else if (key == "version") {
+        header.version = attr[1];
+      }
+    }
+    depth = 1;
+    stream_open = true;
+    processed_end = token_end();
+    FrameEvent event;
+    event.kind = FrameEventKind::kStreamOpen;
+    event.header = std::move(header);
+    header = StreamHeader{};
+    events.push_back(std::move(event));
+  }
+
+  void start_top_level(const QName& qname, const XML_Char** attrs) {
+    current = Element{};
+    current.ns = qname.ns;
+    current.name = qname.local;
+    current.is_stanza =
+        qname.ns == owner->expected_ns_ &&
+        (qname.local == "message" || qname.local == "presence" || qname.local == "iq");
+    if (pending_default_decl) {
+      if (pending_default_ns != owner->expected_ns_) {
+        current.is_stanza = false;
+      } else {
+        current.declares_default_ns = true;
+      }
+    }
+    pending_default_decl = false;
+    for (const XML_Char** attr = attrs; attr[0] != nullptr; attr += 2) {
+      const std::string_view key(attr[0]);
+      if (key == "from") {
+        current.from = attr[1];
+      } else if (key == "to") {
+        current.to = attr[1];
+      } else if (key == "type") {
+        current.type = attr[1];
+      } else if (key == "id") {
+        current.id = attr[1];
+      }
+      if (!current.is_stanza) {
+        current.attributes.emplace_back(key, attr[1]);
+      }
+    }
+    element_start = index();
+    last_start_end = token_end();
+  }
+
+  static void XMLCALL on_end(void* data, const XML_Char* /*name*/) {
+    auto& impl = self(data);
+    if (impl.failing) {
+      return;
+    }
+    if (impl.depth == 1) {
+      impl.depth = 0;
+      impl.closed = true;
+      impl.processed_end = impl.token_end();
+      FrameEvent event;
+      event.kind = FrameEventKind::kStreamClose;
+      impl.events.push_back(std::move(event));
+      XML_StopParser(impl.parser.get(), XML_FALSE);
+      return;
+    }
+    if (impl.depth == 2) {
+      // An empty-element tag reports no bytes of its own for the end event.
+      const long long count = XML_GetCurrentByteCount(impl.parser.get());
+      const long long end = count == 0 ? impl.last_start_end : impl.token_end();
+      FrameEvent event;
+      event.kind = FrameEventKind::kElement;
+      event.element = std::move(impl.current);
+      impl.copy_range(impl.element_start, end, event.element.raw);
+      impl.events.push_back(std::move(event));
+      impl.current = Element{};
+      impl.element_prefixes.clear();
+      impl.processed_end = end;
+    }
+    --impl.depth;
+  }
+
+  static void XMLCALL on_text(void* data, const XML_Char* text, int length) {
+    auto& impl = self(data);
+    if (impl.failing) {
+      return;
+    }
+    const std::string_view chars(text, static_cast<std::size_t>(length));
+    if (impl.depth == 1) {
+      if (!is_whitespace(chars)) {
+        impl.fail(StreamError::kBadFormat, "stream-text");
+        return;
+      }
+      impl.processed_end = impl.token_end();
+      return;
+    }
+    if (impl.current.is_stanza) {
+      return;
+    }
+    if (impl.depth == 2) {
+      impl.current.text.append(chars);
+    } else if (!impl.current.children.empty() &&
+               impl.current.children.back().depth == impl.depth - 2) {
+      impl.current.children.back().text.append(chars);
+    }
+  }
+
+  static void XMLCALL on_comment(void* data, const XML_Char* /*text*/) {
+    self(data).fail(StreamError::kRestrictedXml, "xml-comment");
+  }
+  static void XMLCALL on_pi(void* data, const XML_Char* /*target*/, const XML_Char* /*pi*/) {
+    self(data).fail(StreamError::kRestrictedXml, "xml-processing-instruction");
+  }
+  static void XMLCALL on_doctype(void* data, const XML_Char* /*name*/, const XML_Char* /*sysid*/,
+                                 const XML_Char* /*pubid*/, int /*has_internal*/) {
+    self(data).fail(StreamError::kRestrictedXml, "xml-dtd");
+  }
+  static void XMLCALL on_entity_decl(void* data, const XML_Char* /*name*/, int /*param*/,
+                                     const XML_Char* /*value*/, int /*length*/,
+                                     const XML_Char* /*base*/, const XML_Char* /*sysid*/,
+                                     const XML_Char* /*pubid*/, const XML_Char* /*notation*/) {
+    self(data).fail(StreamError::kRestrictedXml, "xml-entity");
+  }
+  static void XMLCALL on_xml_decl(void* data, const XML_Char* /*version*/, const XML_Char* encoding,
+                                  int /*standalone*/) {
+    if (encoding != nullptr && !iequals_ascii(encoding, "UTF-8")) {
+      self(data).fail(StreamError::kUnsupportedEncoding, "xml-encoding");
+    }
+  }
+
+  void map_expat_error() {
+    const XML_Error code = XML_GetErrorCode(parser.get());
+    switch (code) {
+      case XML_ERROR_UNDEFINED_ENTITY:
+      case XML_ERROR_RECURSIVE_ENTITY_REF:
+      case XML_ERROR_EXTERNAL_ENTITY_HANDLING:
+      case XML_ERROR_ENTITY_DECLARED_IN_PE: fail(StreamError::kRestrictedXml, "xml-entity"); break;
+      case XML_ERROR_UNBOUND_PREFIX: fail(StreamError::kNotWellFormed, "xml-unbound-prefix"); break;
+      case XML_ERROR_INVALID_TOKEN:
+      case XML_ERROR_PARTIAL_CHAR:
+      case XML_ERROR_BAD_CHAR_REF:
+      case XML_ERROR_INCORRECT_ENCODING:
+        fail(StreamError::kNotWellFormed, "xml-invalid-char");
+        break;
+      case XML_ERROR_UNKNOWN_ENCODING:
+        fail(StreamError::kUnsupportedEncoding, "xml-encoding");
+        break;
+      default: fail(StreamError::kNotWellFormed, "xml-not-well-formed"); break;
+    }
+  }
+};
+
+XmlFramer::XmlFramer(std::string_view expected_ns, FramerLimits limits)
+    : expected_ns_(expected_ns), limits_(limits), impl_(std::make_unique<Impl>()) {
+  impl_->owner = this;
+  impl_->create();
+}
+
+XmlFramer::~XmlFramer() = default;
+
+void XmlFramer::restart() {
+  if (failed_) {
+    return;
+  }
+  impl_->create();
+  impl_->reset_state();
+}
+
+std::vector<FrameEvent>& XmlFramer::feed(std::string_view bytes) {
+  auto& impl = *impl_;
+  impl.events.clear();
+  if (failed_ || impl.closed || bytes.empty()) {
+    return impl.events;
+  }
+  total_bytes_ += bytes.size();
+  if (!authenticated_ && total_bytes_ > limits_.preauth_bytes) {
+    impl.failing = true;
+    impl.failure = FramerFailure{StreamError::kPolicyViolation, "preauth-bytes"};
+  } else {
+    impl.chunk = bytes;
+    impl.chunk_base = impl.buffer_base + static_cast<long long>(impl.buffer.size());
+    const XML_Status status =
+        XML_Parse(impl.parser.get(), bytes.data(), static_cast<int>(bytes.size()), XML_FALSE);
+    if (status == XML_STATUS_ERROR && !impl.failing && !impl.closed) {
+      impl.map_expat_error();
+    }
+  }
+  if (!impl.failing && !impl.closed) {
+    // Keep only what a later element still needs: the current partial element.
+    const long long keep_from = impl.depth >= 2 ? impl.element_start : impl.processed_end;
+    if (keep_from >= impl.chunk_base) {
+      impl.buffer.assign(bytes.substr(static_cast<std::size_t>(keep_from - impl.chunk_base)));
+    } else {
+      impl.buffer.erase(0, static_cast<std::size_t>(keep_from - impl.buffer_base));
+      impl.buffer.append(bytes);
+    }
+    impl.buffer_base = keep_from;
+    // A stream that once carried a large stanza must not keep that buffer for the rest of its
+    // life (thousands of idle streams): give back capacity beyond what typical stanzas need.
+    if (impl.buffer.capacity() > kRetainedBufferBytes &&
+        impl.buffer.size() <= kRetainedBufferBytes / 2) {
+      impl.buffer.shrink_to_fit();
+    }
+    const std::size_t cap = impl.stream_open ? limits_.max_stanza_bytes : limits_.max_header_bytes;
+    if (impl.buffer.size() > cap) {
+      impl.failing = true;
+      impl.failure = FramerFailure{StreamError::kPolicyViolation,
+                                   impl.stream_open ? "stanza-too-large" : "header-too-large"};
+    }
+  }
+  impl.chunk = {};
+  if (impl.failing) {
+    failed_ = true;
+    FrameEvent event;
+    event.kind = FrameEventKind::kError;
+    event.failure = std::move(impl.failure);
+    impl.events.push_back(std::move(event));
+  }
+  return impl.events;
+}
+
+}  // namespace edgekit::edgeproxy

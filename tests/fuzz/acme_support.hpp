@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "certtool/acme_flow.hpp"
-#include "certtool/acme_http.hpp"
+#include "certtool/acme/flow.hpp"
+#include "certtool/acme/http.hpp"
 
 namespace edgekit::fuzz {
 

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "acme_support.hpp"
@@ -48,12 +49,12 @@ FlowParams params_for(std::uint8_t flags) {
   return params;
 }
 
-void check_challenges(const Action& action, const FlowParams& params) {
+void check_challenges(const action::Provision& provision, const FlowParams& params) {
   std::set<std::string> identifiers;
   for (const auto& name : params.names) {
     identifiers.insert(name.starts_with("*.") ? name.substr(2) : name);
   }
-  for (const auto& task : action.challenges) {
+  for (const auto& task : provision.challenges) {
     if (identifiers.count(edgekit::to_lower_ascii(task.domain)) == 0) {
       __builtin_trap();  // a challenge for a name the CSR does not hold would be published
     }
@@ -88,49 +89,49 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       });
 
   AcmeFlow flow(params, edgekit::fuzz::acme_account_key());
-  auto action = flow.start();
+  auto next_action = flow.start();
   std::size_t next = 0;
   std::chrono::milliseconds slept{0};
   for (int step = 0; step < 256; ++step) {
-    if (action.kind == ActionKind::kDone || action.kind == ActionKind::kFailed) {
-      if (action.kind == ActionKind::kDone &&
-          action.certificate_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    if (const auto* done = std::get_if<action::Done>(&next_action)) {
+      if (done->certificate_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
         __builtin_trap();
       }
-      if (flow.on_response(responses.empty() ? HttpResponse{} : responses.front()).kind !=
-          ActionKind::kFailed) {
+    }
+    if (std::holds_alternative<action::Done>(next_action) ||
+        std::holds_alternative<action::Failed>(next_action)) {
+      if (!std::holds_alternative<action::Failed>(
+              flow.on_response(responses.empty() ? HttpResponse{} : responses.front()))) {
         __builtin_trap();  // a finished flow took another response
       }
       break;
     }
-    if (action.kind == ActionKind::kHttp) {
+    if (const auto* send = std::get_if<action::Send>(&next_action)) {
       if (next == responses.size()) {
         break;
       }
-      if (action.request.method == "POST" &&
-          action.request.content_type != "application/jose+json") {
+      if (send->request.method == "POST" && send->request.content_type != "application/jose+json") {
         __builtin_trap();
       }
       // A CA sends a fresh nonce with every answer to a POST or a newNonce HEAD; leaving it
       // out is flag 5's path (and that of a response that names its own).
       auto& response = responses[next++];
-      if ((flags & 32U) == 0 && action.request.method != "GET" &&
-          !response.header("replay-nonce")) {
+      if ((flags & 32U) == 0 && send->request.method != "GET" && !response.header("replay-nonce")) {
         response.headers.emplace_back("replay-nonce", "nonce-" + std::to_string(next));
       }
-      action = flow.on_response(response);
+      next_action = flow.on_response(response);
       continue;
     }
-    if (action.kind == ActionKind::kProvision) {
-      check_challenges(action, params);
-    } else if (action.kind == ActionKind::kSleep) {
-      slept += action.delay;
-      if (action.delay <= std::chrono::milliseconds(0) || action.delay > params.max_poll_interval ||
+    if (const auto* provision = std::get_if<action::Provision>(&next_action)) {
+      check_challenges(*provision, params);
+    } else if (const auto* sleep = std::get_if<action::Sleep>(&next_action)) {
+      slept += sleep->delay;
+      if (sleep->delay <= std::chrono::milliseconds(0) || sleep->delay > params.max_poll_interval ||
           slept > params.poll_budget) {
         __builtin_trap();  // polling outside its limits
       }
     }
-    action = flow.resume();
+    next_action = flow.resume();
   }
   (void)flow.take_progress();
   return 0;

@@ -42,6 +42,11 @@ if(EDGEKIT_SANITIZE)
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(edgekit_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
+# The fuzz build instruments every library for libFuzzer's coverage feedback, not only the
+# targets (the fuzz targets themselves add -fsanitize=fuzzer, which links its main).
+if(EDGEKIT_FUZZ)
+  target_compile_options(edgekit_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 # Clang (clang-tidy, libFuzzer) needs to be told that Boost 1.74's Asio may use coroutines.
 add_library(edgekit_asio INTERFACE)

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "certtool/acme/errors.hpp"
+#include "common/jid.hpp"
 
 namespace edgekit::certtool::acme {
 namespace {
@@ -53,6 +54,16 @@ std::set<std::string> order_names(const nlohmann::json& order) {
     }
   }
   return names;
+}
+
+// Whether an authorization's identifier is one of the names ordered. A wildcard name's
+// authorization names the domain without "*." (RFC 8555 §7.1.4).
+bool requested_identifier(const std::vector<std::string>& names, std::string_view domain) {
+  return std::any_of(names.begin(), names.end(), [&](const std::string& name) {
+    const std::string_view identifier =
+        name.starts_with("*.") ? std::string_view(name).substr(2) : std::string_view(name);
+    return !domain.empty() && iequals_ascii(identifier, domain);
+  });
 }
 
 }  // namespace
@@ -427,6 +438,13 @@ Action AcmeFlow::handle_authorization(const HttpResponse& response) {
   const auto identifier = authz->find("identifier");
   const auto domain =
       identifier != authz->end() ? printable(str(*identifier, "value"), 255) : std::string();
+  // Only names the order asked for: the identifier decides where a challenge is published
+  // (the dns-01 TXT owner), so a CA's answer must not choose another name.
+  if (!requested_identifier(params_.names, domain)) {
+    return fail(make_error(
+        AcmeErrc::kProtocol, "authorization " + printable(url),
+        "the CA sent an authorization for \"" + domain + "\", a name the order did not ask for"));
+  }
   const auto status = str(*authz, "status");
   const auto challenges = authz->find("challenges");
   if (status == "valid") {

@@ -238,7 +238,16 @@ Result<std::string> sign_jws(const AccountKey& key, std::string_view url, std::s
   } else {
     header["kid"] = kid;
   }
-  const auto protected_b64 = base64url_encode(header.dump());
+  // The URL, nonce and kid come from the CA (Location, Replay-Nonce, JSON bodies): one that is
+  // not UTF-8 cannot be put in the JSON header, and dump() would throw.
+  std::string header_json;
+  try {
+    header_json = header.dump();
+  } catch (const nlohmann::json::type_error&) {
+    return make_error(AcmeErrc::kProtocol, "ACME request",
+                      "the CA sent a URL or nonce that is not UTF-8");
+  }
+  const auto protected_b64 = base64url_encode(header_json);
   const auto payload_b64 = payload ? base64url_encode(*payload) : std::string();
   auto signature = key.sign(protected_b64 + "." + payload_b64);
   if (!signature) {

@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "acme_support.hpp"
 #include "certtool/acme/flow.hpp"
 
 namespace {
 
-using edgekit::certtool::acme::AccountKey;
 using edgekit::certtool::acme::AcmeFlow;
 namespace action = edgekit::certtool::acme::action;
 using edgekit::certtool::acme::FlowParams;
@@ -27,11 +27,6 @@ HttpResponse canned(int status, std::string body, std::string location = {}) {
   return response;
 }
 
-const AccountKey& account_key() {
-  static const AccountKey key = AccountKey::generate().value();
-  return key;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -40,19 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const int depth = data[0] % 6;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  HttpResponse fuzzed;
-  fuzzed.status = 200 + (data[0] / 6) % 300;
-  const auto split = text.find("\n\n");
-  std::string_view head =
-      split == std::string_view::npos ? std::string_view() : text.substr(0, split);
-  fuzzed.body = std::string(split == std::string_view::npos ? text : text.substr(split + 2));
-  while (!head.empty()) {
-    const auto end = head.find('\n');
-    if (auto header = edgekit::certtool::acme::parse_header_line(head.substr(0, end))) {
-      fuzzed.headers.push_back(std::move(*header));
-    }
-    head = end == std::string_view::npos ? std::string_view() : head.substr(end + 1);
-  }
+  auto fuzzed = edgekit::fuzz::acme_response(200 + (data[0] / 6) % 300, text);
   (void)edgekit::certtool::acme::parse_problem(fuzzed.body);
   (void)edgekit::certtool::acme::link_urls(fuzzed, "alternate");
   (void)edgekit::certtool::acme::retry_after(fuzzed);
@@ -62,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   params.agree_tos = true;
   params.names = {"edge.example"};
   params.csr_der = "csr";
-  AcmeFlow flow(params, account_key());
+  AcmeFlow flow(params, edgekit::fuzz::acme_account_key());
   const HttpResponse script[] = {
       canned(200, R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"
                   R"("newOrder":"https://ca.test/order"})"),

@@ -11,6 +11,7 @@
 
 #include "edgeproxy/xmpp/inbound_session.hpp"
 #include "edgeproxy/xmpp/outbound_session.hpp"
+#include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace edgekit;
@@ -35,35 +36,38 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Actions out;
   session.on_connected(out);
   bool certificate_good = false;
-  const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  std::size_t start = 0;
-  while (start <= input.size() && !session.closed()) {
-    const std::size_t end = std::min(input.find('\xff', start), input.size());
-    const std::string_view chunk = input.substr(start, end - start);
-    if (chunk == "\xfe" || chunk == "\xfc") {
-      certificate_good = chunk == "\xfe";
-      session.on_tls_established(certificate_good ? CertificateCheck::trusted_for("partner.example")
-                                                  : CertificateCheck{ChainStatus::kUntrusted, {}},
+  edgekit::fuzz::for_each_chunk(
+      edgekit::fuzz::as_text(data + 1, size - 1), '\xff', [&](std::string_view chunk) {
+        if (chunk == "\xfe" || chunk == "\xfc") {
+          const bool good = chunk == "\xfe";
+          // Only a handshake the session asked for counts: it ignores a report in any other
+          // state, so the certificate of the stream stays the one it took.
+          if (session.state() == OutboundSession::State::kTlsHandshake) {
+            certificate_good = good;
+          }
+          session.on_tls_established(good ? CertificateCheck::trusted_for("partner.example")
+                                          : CertificateCheck{ChainStatus::kUntrusted, {}},
+                                     out);
+        } else if (chunk == "\xfd") {
+          session.request_verify(VerifyRequest{"partner.example", "corp.example", "sid", "key"},
                                  out);
-    } else if (chunk == "\xfd") {
-      session.request_verify(VerifyRequest{"partner.example", "corp.example", "sid", "key"}, out);
-    } else if (chunk == "\xfb") {
-      session.on_idle(out);
-    } else {
-      session.on_bytes(chunk, out);
-    }
-    out.clear();
-    if (session.ready() && purpose == OutboundPurpose::kStanzas) {
-      if (policy.tls == Negotiation::kRequired && !session.secured()) {
-        __builtin_trap();  // stanzas would flow in plaintext to a TLS-required partner
-      }
-      const bool dialback_may_stand_in =
-          policy.dialback && !policy.verify_certificate && !sasl_required(policy);
-      if (session.secured() && !certificate_good && !dialback_may_stand_in) {
-        __builtin_trap();  // stanzas would flow to a server that did not prove its name
-      }
-    }
-    start = end + 1;
-  }
+        } else if (chunk == "\xfb") {
+          session.on_idle(out);
+        } else {
+          session.on_bytes(chunk, out);
+        }
+        out.clear();
+        if (session.ready() && purpose == OutboundPurpose::kStanzas) {
+          if (policy.tls == Negotiation::kRequired && !session.secured()) {
+            __builtin_trap();  // stanzas would flow in plaintext to a TLS-required partner
+          }
+          const bool dialback_may_stand_in =
+              policy.dialback && !policy.verify_certificate && !sasl_required(policy);
+          if (session.secured() && !certificate_good && !dialback_may_stand_in) {
+            __builtin_trap();  // stanzas would flow to a server that did not prove its name
+          }
+        }
+        return !session.closed();
+      });
   return 0;
 }

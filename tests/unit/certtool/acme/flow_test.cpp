@@ -603,6 +603,55 @@ TEST_F(AcmeFlowTest, NoOfferedChallengeOfTheConfiguredType) {
       << final_error(outcome).message();
 }
 
+// Found by fuzzing (certtool_acme_flow): the authorization's identifier chose the name whose
+// challenge was provisioned, so a CA could have certtool publish a dns-01 TXT record for a name
+// the CSR does not hold.
+TEST_F(AcmeFlowTest, AuthorizationForANameNotOrderedIsRefused) {
+  params_.challenge = ChallengeType::kDns01;
+  params_.names = {"edge.corp.example"};
+  auto script = account_prefix();
+  auto single = order("pending");
+  single["identifiers"] = {{{"type", "dns"}, {"value", "edge.corp.example"}}};
+  single["authorizations"] = {url("authz/1")};
+  append(script, {
+                     {"POST", url("new-order"), reply(201, single, {{"location", url("order/1")}})},
+                     {"POST", url("authz/1"), reply(200, authz("victim.example", "pending", 1))},
+                 });
+  AcmeFlow flow(params_, key_);
+  auto outcome = run(flow, key_, script);
+  EXPECT_TRUE(outcome.provisioned.empty());
+  ASSERT_TRUE(std::holds_alternative<action::Failed>(outcome.final));
+  EXPECT_NE(final_error(outcome).message().find("\"victim.example\", a name the order did not ask"),
+            std::string::npos)
+      << final_error(outcome).message();
+}
+
+TEST_F(AcmeFlowTest, WildcardAuthorizationNamesTheBaseDomain) {
+  params_.challenge = ChallengeType::kDns01;
+  params_.names = {"*.corp.example"};
+  auto script = account_prefix();
+  auto single = order("pending");
+  single["identifiers"] = {{{"type", "dns"}, {"value", "*.corp.example"}}};
+  single["authorizations"] = {url("authz/1")};
+  auto wildcard = authz("Corp.Example", "pending", 1);
+  wildcard["wildcard"] = true;
+  append(script,
+         {
+             {"POST", url("new-order"), reply(201, single, {{"location", url("order/1")}})},
+             {"POST", url("authz/1"), reply(200, wildcard)},
+             {"POST", url("chall/1/dns"), reply(200, nlohmann::json{{"status", "valid"}})},
+             {"POST", url("authz/1"), reply(200, authz("corp.example", "valid", 1))},
+             {"POST", url("order/1"), reply(200, order("valid", "certificate", url("cert/1")))},
+             {"POST", url("cert/1"), reply(200, kChain)},
+         });
+  AcmeFlow flow(params_, key_);
+  auto outcome = run(flow, key_, script);
+  ASSERT_TRUE(std::holds_alternative<action::Done>(outcome.final))
+      << final_error(outcome).message();
+  ASSERT_EQ(outcome.provisioned.size(), 1U);
+  EXPECT_EQ(outcome.provisioned[0].domain, "Corp.Example");
+}
+
 TEST_F(AcmeFlowTest, InvalidOrderAfterFinalize) {
   auto script = happy_path();
   script.resize(13);  // up to finalize

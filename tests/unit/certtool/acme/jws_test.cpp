@@ -1,9 +1,12 @@
 // base64url, JWK + RFC 7638 thumbprints, JWS signatures (RS256, ES256 as raw r||s).
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 
+#include "certtool/acme/errors.hpp"
 #include "certtool/acme/jws.hpp"
 #include "common/crypto.hpp"
 
@@ -142,6 +145,23 @@ TEST(AcmeJws, Rs256WithKidAndPostAsGet) {
   const auto input = jws["protected"].get<std::string>() + ".";
   EXPECT_TRUE(verify(key.value().key(), input,
                      *base64url_decode(jws["signature"].get<std::string>()), false));
+}
+
+// Found by fuzzing (certtool_acme_flow): a Location or Replay-Nonce header that is not UTF-8
+// made the JSON header's dump() throw, and certtool ended in std::terminate.
+TEST(AcmeJws, ValuesThatAreNotUtf8AreAnError) {
+  auto key = AccountKey::generate();
+  ASSERT_TRUE(key) << key.error().message();
+  for (const auto& [url, nonce, kid] :
+       {std::tuple<std::string, std::string, std::string>{"https://ca.test/\xb0", "n", "k"},
+        {"https://ca.test/order/1", "n\xff", ""},
+        {"https://ca.test/order/1", "n", "https://ca.test/acct/\xc3"}}) {
+    auto body = sign_jws(key.value(), url, nonce, kid, std::nullopt);
+    ASSERT_FALSE(body);
+    EXPECT_EQ(body.error().code, make_error_code(AcmeErrc::kProtocol));
+    EXPECT_NE(body.error().message().find("not UTF-8"), std::string::npos)
+        << body.error().message();
+  }
 }
 
 TEST(AcmeJws, PemRoundTripKeepsThumbprint) {

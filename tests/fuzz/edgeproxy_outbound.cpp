@@ -39,10 +39,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   edgekit::fuzz::for_each_chunk(
       edgekit::fuzz::as_text(data + 1, size - 1), '\xff', [&](std::string_view chunk) {
         if (chunk == "\xfe" || chunk == "\xfc") {
-          certificate_good = chunk == "\xfe";
-          session.on_tls_established(certificate_good
-                                         ? CertificateCheck::trusted_for("partner.example")
-                                         : CertificateCheck{ChainStatus::kUntrusted, {}},
+          const bool good = chunk == "\xfe";
+          // Only a handshake the session asked for counts: it ignores a report in any other
+          // state, so the certificate of the stream stays the one it took.
+          if (session.state() == OutboundSession::State::kTlsHandshake) {
+            certificate_good = good;
+          }
+          session.on_tls_established(good ? CertificateCheck::trusted_for("partner.example")
+                                          : CertificateCheck{ChainStatus::kUntrusted, {}},
                                      out);
         } else if (chunk == "\xfd") {
           session.request_verify(VerifyRequest{"partner.example", "corp.example", "sid", "key"},

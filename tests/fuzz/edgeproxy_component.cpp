@@ -45,18 +45,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           __builtin_trap();  // a closed session must stay silent
         }
         for (const auto& action : out) {
-          if (action.kind == ActionKind::kSend && action.data.starts_with("<handshake>")) {
+          const auto* send = std::get_if<action::Send>(&action);
+          if (send != nullptr && send->data.starts_with("<handshake>")) {
             handshake_sent = true;
-            if (action.data.size() != std::string_view("<handshake></handshake>").size() + 40) {
+            if (send->data.size() != std::string_view("<handshake></handshake>").size() + 40) {
               __builtin_trap();  // the digest is 40 hex digits
             }
-            if (action.data != "<handshake>" + component_handshake_digest(announced_id, kSecret) +
-                                   "</handshake>") {
+            if (send->data != "<handshake>" + component_handshake_digest(announced_id, kSecret) +
+                                  "</handshake>") {
               __builtin_trap();  // the digest must be of the id the server announced
             }
           }
-          if ((action.kind == ActionKind::kReady && !handshake_sent) ||
-              (action.kind == ActionKind::kDeliver && !session.ready())) {
+          if ((std::holds_alternative<action::Ready>(action) && !handshake_sent) ||
+              (std::holds_alternative<action::Deliver>(action) && !session.ready())) {
             __builtin_trap();  // stanzas before the shared secret was proven
           }
         }

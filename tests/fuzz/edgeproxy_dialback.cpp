@@ -70,15 +70,16 @@ void authoritative(const DialbackKeys& keys, const std::string& receiving,
   const std::string norm_receiving = normalized(receiving);
   const std::string norm_originating = normalized(originating);
   const bool local = !norm_originating.empty() && config()->is_local_domain(norm_originating);
-  for (const auto& action : out) {
-    if (action.kind != ActionKind::kVerified) {
+  for (const auto& any : out) {
+    const auto* verified = std::get_if<action::Verified>(&any);
+    if (verified == nullptr) {
       continue;
     }
-    if (action.valid &&
+    if (verified->valid &&
         (!local || key != keys.generate(norm_receiving, norm_originating, stream_id))) {
       __builtin_trap();  // a key we never issued was vouched for
     }
-    if (!action.valid && local && survives_attribute(receiving + originating + stream_id) &&
+    if (!verified->valid && local && survives_attribute(receiving + originating + stream_id) &&
         key == keys.generate(norm_receiving, norm_originating, stream_id)) {
       __builtin_trap();  // our own key was refused
     }
@@ -92,24 +93,25 @@ void receiving_role(const DialbackKeys& keys, const std::string& receiving,
   Actions out;
   session.on_bytes(std::string(kHeaderStart) + " from='partner.example'>", out);
   session.on_bytes(db_element("result", originating, receiving, {}, key), out);
-  std::vector<Action> requests;
-  for (auto& action : out) {
-    if (action.kind == ActionKind::kAuthenticated) {
+  std::vector<action::RequestVerify> requests;
+  for (auto& any : out) {
+    if (std::holds_alternative<action::Authenticated>(any)) {
       __builtin_trap();  // authenticated before anyone vouched for the key
     }
-    if (action.kind == ActionKind::kRequestVerify) {
-      if (action.stream_id != "recv-sid") {
+    if (auto* request = std::get_if<action::RequestVerify>(&any)) {
+      if (request->stream_id != "recv-sid") {
         __builtin_trap();  // the key is bound to this stream's id
       }
-      requests.push_back(std::move(action));
+      requests.push_back(std::move(*request));
     }
   }
   for (const auto& request : requests) {
     out.clear();
     session.on_verify_result(request.domain, request.local, verdict, out);
-    for (const auto& action : out) {
-      if (action.kind == ActionKind::kAuthenticated &&
-          (verdict != VerifyOutcome::kValid || action.domain != request.domain)) {
+    for (const auto& any : out) {
+      const auto* authenticated = std::get_if<action::Authenticated>(&any);
+      if (authenticated != nullptr &&
+          (verdict != VerifyOutcome::kValid || authenticated->domain != request.domain)) {
         __builtin_trap();  // a domain authenticated without a valid verdict for it
       }
     }

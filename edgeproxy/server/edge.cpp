@@ -10,6 +10,7 @@
 #include "edgeproxy/net/component_connection.hpp"
 #include "edgeproxy/net/inbound_connection.hpp"
 #include "edgeproxy/net/outbound_connection.hpp"
+#include "edgeproxy/net/socket_transport.hpp"
 #include "edgeproxy/xmpp/bounce.hpp"
 #include "edgeproxy/xmpp/relay.hpp"
 #include "edgeproxy/xmpp/xml_util.hpp"
@@ -177,8 +178,8 @@ awaitable<void> Edge::accept_loop(std::shared_ptr<tcp::acceptor> acceptor, bool 
       socket.close(ec);
       continue;
     }
-    auto connection =
-        std::make_shared<InboundConnection>(*this, *this, std::move(socket), direct_tls);
+    auto connection = std::make_shared<InboundConnection>(
+        *this, *this, std::make_unique<SocketTransport>(std::move(socket)), direct_tls);
     inbound_.insert(connection);
     connection->start();
   }
@@ -342,7 +343,8 @@ void Edge::connect_component(const std::string& domain) {
   if (stopping_ || !slot.wanted) {
     return;
   }
-  slot.connection = std::make_shared<ComponentConnection>(*this, *this, domain, component_secret_);
+  slot.connection = std::make_shared<ComponentConnection>(
+      *this, *this, domain, component_secret_, std::make_unique<SocketTransport>(tcp::socket(io_)));
   slot.connection->start();
 }
 
@@ -558,7 +560,8 @@ std::shared_ptr<OutboundConnection> Edge::outbound_for(const std::string& local,
       OutboundOptions{local, remote, *partner,
                       verify ? OutboundPurpose::kVerify : OutboundPurpose::kStanzas,
                       tls_ != nullptr, false, config_->federation.max_stanza_bytes,
-                      tls_ == nullptr || tls_->client_auth});
+                      tls_ == nullptr || tls_->client_auth},
+      std::make_unique<SocketTransport>(tcp::socket(io_)));
   table[key] = connection;
   connection->start(resolver_);
   return connection;

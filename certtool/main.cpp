@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "certtool/commands.hpp"
+#include "certtool/commands/commands.hpp"
 
 int main(int argc, char** argv) {
   edgekit::cli::Registry registry;

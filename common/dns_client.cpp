@@ -1,8 +1,8 @@
 #include "common/dns_client.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <memory>
+#include <iterator>
+#include <random>
 
 #include <arpa/inet.h>
 #include <sys/time.h>
@@ -37,20 +37,8 @@ class DnsCategory final : public EdgekitCategory {
   }
 };
 
-struct FreeChars {
-  void operator()(char* text) const noexcept { std::free(text); }  // NOLINT: ldns mallocs
-};
-
-std::string rdf_text(const ldns_rdf* rdf) {
-  if (rdf == nullptr) {
-    return {};
-  }
-  const std::unique_ptr<char, FreeChars> text(ldns_rdf2str(rdf));
-  return text ? std::string(text.get()) : std::string();
-}
-
 std::string owner_of(const ldns_rr* rr) {
-  return canonical_name(rdf_text(ldns_rr_owner(rr)));
+  return canonical_name(ldns::to_string(ldns_rr_owner(rr)));
 }
 
 // Calls visit(rr) for every answer-section record of `type` owned by `owner`.
@@ -75,7 +63,7 @@ std::string chain_end(const Answer& answer) {
   for (int hops = 0; hops < 8; ++hops) {
     std::optional<std::string> next;
     for_each_answer(answer, name, LDNS_RR_TYPE_CNAME, [&](const ldns_rr* rr) {
-      next = canonical_name(rdf_text(ldns_rr_rdf(rr, 0)));
+      next = canonical_name(ldns::to_string(ldns_rr_rdf(rr, 0)));
     });
     if (!next || *next == name) {
       break;
@@ -293,7 +281,7 @@ std::vector<SrvRecord> srv_records(const Answer& answer) {
     record.priority = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
     record.weight = ldns_rdf2native_int16(ldns_rr_rdf(rr, 1));
     record.port = ldns_rdf2native_int16(ldns_rr_rdf(rr, 2));
-    record.target = canonical_name(rdf_text(ldns_rr_rdf(rr, 3)));
+    record.target = canonical_name(ldns::to_string(ldns_rr_rdf(rr, 3)));
     record.ttl = ldns_rr_ttl(rr);
     records.push_back(std::move(record));
   });
@@ -306,7 +294,7 @@ std::vector<std::string> address_records(const Answer& answer) {
   for (const auto type : {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA}) {
     for_each_answer(answer, end, type, [&](const ldns_rr* rr) {
       if (ldns_rr_rd_count(rr) == 1) {
-        addresses.push_back(rdf_text(ldns_rr_rdf(rr, 0)));
+        addresses.push_back(ldns::to_string(ldns_rr_rdf(rr, 0)));
       }
     });
   }
@@ -335,7 +323,7 @@ std::vector<TlsaRecord> tlsa_records(const Answer& answer) {
 std::optional<std::string> cname_of(const Answer& answer) {
   std::optional<std::string> target;
   for_each_answer(answer, answer.qname, LDNS_RR_TYPE_CNAME, [&](const ldns_rr* rr) {
-    target = canonical_name(rdf_text(ldns_rr_rdf(rr, 0)));
+    target = canonical_name(ldns::to_string(ldns_rr_rdf(rr, 0)));
   });
   return target;
 }
@@ -348,6 +336,51 @@ std::vector<SrvRecord> rfc2782_order(std::vector<SrvRecord> records) {
     return a.weight > b.weight;
   });
   return records;
+}
+
+std::vector<SrvRecord> rfc2782_selection_order(std::vector<SrvRecord> records,
+                                               const SrvRandom& random) {
+  // Priority first, zero weights ahead of the rest; otherwise the published order.
+  std::stable_sort(records.begin(), records.end(), [](const SrvRecord& a, const SrvRecord& b) {
+    if (a.priority != b.priority) {
+      return a.priority < b.priority;
+    }
+    return a.weight == 0 && b.weight != 0;
+  });
+  std::vector<SrvRecord> ordered;
+  ordered.reserve(records.size());
+  auto group_begin = records.begin();
+  while (group_begin != records.end()) {
+    const auto group_end = std::find_if(group_begin, records.end(), [&](const SrvRecord& record) {
+      return record.priority != group_begin->priority;
+    });
+    std::vector<SrvRecord> group(std::make_move_iterator(group_begin),
+                                 std::make_move_iterator(group_end));
+    while (!group.empty()) {
+      std::uint32_t total = 0;
+      for (const auto& record : group) {
+        total += record.weight;
+      }
+      const std::uint32_t roll = random(total);
+      std::uint32_t running = 0;
+      auto pick = group.begin();
+      for (; pick + 1 != group.end(); ++pick) {
+        running += pick->weight;
+        if (running >= roll) {
+          break;
+        }
+      }
+      ordered.push_back(std::move(*pick));
+      group.erase(pick);
+    }
+    group_begin = group_end;
+  }
+  return ordered;
+}
+
+std::uint32_t srv_random(std::uint32_t bound) {
+  thread_local std::mt19937 generator{std::random_device{}()};
+  return std::uniform_int_distribution<std::uint32_t>(0, bound)(generator);
 }
 
 }  // namespace edgekit::dns

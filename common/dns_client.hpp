@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,9 +115,22 @@ std::vector<TlsaRecord> tlsa_records(const Answer& answer);
 // The CNAME target of the queried name itself, if the answer has one.
 std::optional<std::string> cname_of(const Answer& answer);
 
-// RFC 2782 order: ascending priority; within one priority, weight-ordered (heavier first, the
-// order a weighted selection most likely tries them), ties keep the published order.
+// RFC 2782 order for reports: ascending priority; within one priority, weight-ordered
+// (heavier first, the order a weighted selection most likely tries them), ties keep the
+// published order. Deterministic, so the same records always print the same way.
 std::vector<SrvRecord> rfc2782_order(std::vector<SrvRecord> records);
+
+// A uniform random integer in [0, bound], both ends included.
+using SrvRandom = std::function<std::uint32_t(std::uint32_t bound)>;
+// The order a client tries SRV targets in (RFC 2782 "Usage rules"): ascending priority; within
+// one priority, zero-weight records first, then repeatedly the first record whose running
+// weight sum reaches random(total weight of the records left), so a record is picked with a
+// chance proportional to its weight and a zero-weight one only when the draw is 0 or nothing
+// heavier is left. Deterministic for a given random source (tests inject one).
+std::vector<SrvRecord> rfc2782_selection_order(std::vector<SrvRecord> records,
+                                               const SrvRandom& random);
+// The random source for real connections: a per-thread generator seeded from the system.
+std::uint32_t srv_random(std::uint32_t bound);
 
 // "Corp.Example." -> "corp.example"
 std::string canonical_name(std::string_view name);

@@ -1,7 +1,6 @@
 #include "common/dns_dnssec.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 #include <optional>
 #include <utility>
@@ -12,11 +11,7 @@ namespace edgekit::dns {
 namespace {
 
 std::string owner_name(const ldns_rr* rr) {
-  const ldns_rdf* owner = ldns_rr_owner(rr);
-  char* text = ldns_rdf2str(owner);
-  std::string result = text != nullptr ? canonical_name(text) : std::string();
-  std::free(text);  // NOLINT: ldns mallocs the text
-  return result;
+  return canonical_name(ldns::to_string(ldns_rr_owner(rr)));
 }
 
 bool is_under(std::string_view name, std::string_view zone) {
@@ -72,10 +67,8 @@ std::map<std::pair<std::string, int>, RrsetWithSigs> group(const ldns_rr_list* s
 }
 
 std::string type_name(int type) {
-  char* text = ldns_rr_type2str(static_cast<ldns_rr_type>(type));
-  std::string result = text != nullptr ? text : std::to_string(type);
-  std::free(text);  // NOLINT: ldns mallocs the text
-  return result;
+  std::string text = ldns::take_string(ldns_rr_type2str(static_cast<ldns_rr_type>(type)));
+  return !text.empty() ? text : std::to_string(type);
 }
 
 // Verifies one RRset through a chain of trust; "" when secure, the reason otherwise.

@@ -6,6 +6,8 @@
 
 #include <idn2.h>
 
+#include "common/c_deleter.hpp"
+
 namespace edgekit {
 namespace {
 
@@ -32,9 +34,8 @@ constexpr std::size_t kMaxPartBytes = 1023;  // RFC 7622 §3.2–3.4
 constexpr std::size_t kMaxDomainBytes = 253;
 constexpr std::size_t kMaxLabelBytes = 63;
 
-struct FreeIdn2 {
-  void operator()(char* text) const noexcept { idn2_free(text); }
-};
+// libidn2 allocates its output; idn2_free releases it.
+using Idn2StringPtr = std::unique_ptr<char, CDeleter<idn2_free>>;
 
 bool is_ascii(std::string_view text) noexcept {
   return std::all_of(text.begin(), text.end(),
@@ -155,7 +156,7 @@ Result<std::string> normalize_domain(std::string_view domain) {
     if (ascii.find("xn--") != std::string::npos) {
       char* decoded = nullptr;
       const int rc = idn2_to_unicode_8z8z(ascii.c_str(), &decoded, 0);
-      const std::unique_ptr<char, FreeIdn2> holder(decoded);
+      const Idn2StringPtr holder(decoded);
       if (rc != IDN2_OK) {
         return make_error(JidErrc::kIdna, original, idn2_strerror(rc));
       }
@@ -166,7 +167,7 @@ Result<std::string> normalize_domain(std::string_view domain) {
     const int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()),
                                   reinterpret_cast<uint8_t**>(&converted),
                                   IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-    const std::unique_ptr<char, FreeIdn2> holder(converted);
+    const Idn2StringPtr holder(converted);
     if (rc != IDN2_OK) {
       return make_error(JidErrc::kIdna, original, idn2_strerror(rc));
     }
@@ -185,7 +186,7 @@ std::string domain_to_unicode(std::string_view domain) {
   char* decoded = nullptr;
   const std::string input(domain);
   const int rc = idn2_to_unicode_8z8z(input.c_str(), &decoded, 0);
-  const std::unique_ptr<char, FreeIdn2> holder(decoded);
+  const Idn2StringPtr holder(decoded);
   return rc == IDN2_OK && decoded != nullptr ? std::string(decoded) : input;
 }
 

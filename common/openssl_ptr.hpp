@@ -42,16 +42,36 @@ using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER_free>>
 using Asn1TimePtr = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, Deleter<GENERAL_NAME_free>>;
+using Asn1TypePtr = std::unique_ptr<ASN1_TYPE, Deleter<ASN1_TYPE_free>>;
+using Asn1StringPtr = std::unique_ptr<ASN1_STRING, Deleter<ASN1_STRING_free>>;
+using Asn1Ia5StringPtr = std::unique_ptr<ASN1_IA5STRING, Deleter<ASN1_IA5STRING_free>>;
 
 inline void free_x509_stack(STACK_OF(X509) * stack) noexcept {
   sk_X509_pop_free(stack, X509_free);
 }
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), Deleter<free_x509_stack>>;
 
-inline void free_openssl_string(char* text) noexcept {
-  OPENSSL_free(text);
+// Extension stacks: an owning one frees its extensions too; a view only holds extensions that
+// other owners free (a CSR's list being assembled from owned extensions).
+inline void free_extension_stack(STACK_OF(X509_EXTENSION) * stack) noexcept {
+  sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
 }
-using OpensslStringPtr = std::unique_ptr<char, Deleter<free_openssl_string>>;
+inline void free_extension_stack_view(STACK_OF(X509_EXTENSION) * stack) noexcept {
+  sk_X509_EXTENSION_free(stack);
+}
+using X509ExtensionStackPtr =
+    std::unique_ptr<STACK_OF(X509_EXTENSION), Deleter<free_extension_stack>>;
+using X509ExtensionStackViewPtr =
+    std::unique_ptr<STACK_OF(X509_EXTENSION), Deleter<free_extension_stack_view>>;
+
+// Text and DER buffers OpenSSL allocated for the caller (BN_bn2hex, PEM_read_bio, i2d_*).
+template <typename T>
+inline void free_openssl_buffer(T* buffer) noexcept {
+  OPENSSL_free(buffer);
+}
+using OpensslStringPtr = std::unique_ptr<char, Deleter<free_openssl_buffer<char>>>;
+using OpensslBytesPtr = std::unique_ptr<unsigned char, Deleter<free_openssl_buffer<unsigned char>>>;
 
 // Drains OpenSSL's thread-local error queue into one line, newest reason last; never includes
 // key material (OpenSSL error strings name the failing function and reason only).

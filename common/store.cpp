@@ -7,10 +7,11 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <random>
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "common/crypto.hpp"
 
 namespace edgekit {
 namespace fs = std::filesystem;
@@ -53,8 +54,7 @@ class FileDescriptor {
 };
 
 std::string temp_suffix() {
-  thread_local std::mt19937_64 generator{std::random_device{}()};
-  return fmt::format(".tmp-{}-{:016x}", ::getpid(), generator());
+  return fmt::format(".tmp-{}-{}", ::getpid(), crypto::random_hex(8));
 }
 
 Result<void> make_private_dirs(const fs::path& dir) {

@@ -7,6 +7,7 @@
 
 #include <openssl/pem.h>
 
+#include "common/crypto.hpp"
 #include "common/store.hpp"
 
 namespace edgekit::x509 {
@@ -50,10 +51,6 @@ ossl::BioPtr memory_bio(std::string_view bytes) {
   return ossl::BioPtr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
 }
 
-struct FreeBytes {
-  void operator()(unsigned char* bytes) const noexcept { OPENSSL_free(bytes); }
-};
-
 bool only_whitespace(std::string_view text) noexcept {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
@@ -93,17 +90,16 @@ Result<void> parse_pem(std::string_view bytes, std::vector<ossl::X509Ptr>& out) 
     }
     const ossl::OpensslStringPtr name(raw_name);
     const ossl::OpensslStringPtr header(raw_header);
-    const std::unique_ptr<unsigned char, FreeBytes> data(raw_data);
+    const ossl::OpensslBytesPtr data(raw_data);
     ++blocks;
     const std::string_view label(name.get());
     const unsigned char* cursor = data.get();
     if (label == PEM_STRING_X509 || label == PEM_STRING_X509_OLD) {
-      X509* cert = d2i_X509(nullptr, &cursor, length);
-      if (cert == nullptr || cursor != data.get() + length) {
-        X509_free(cert);
+      ossl::X509Ptr cert(d2i_X509(nullptr, &cursor, length));
+      if (!cert || cursor != data.get() + length) {
         return malformed("PEM block " + std::to_string(blocks) + " is not a valid certificate");
       }
-      out.emplace_back(cert);
+      out.push_back(std::move(cert));
     } else if (label == PEM_STRING_X509_TRUSTED) {
       X509* cert = d2i_X509_AUX(nullptr, &cursor, length);
       if (cert == nullptr) {
@@ -145,37 +141,15 @@ Result<void> parse_der(std::string_view bytes, std::vector<ossl::X509Ptr>& out) 
       return malformed("too many DER certificates");
     }
     const unsigned char* start = cursor;
-    X509* cert = d2i_X509(nullptr, &cursor, end - cursor);
-    if (cert == nullptr || cursor <= start) {
-      X509_free(cert);
+    ossl::X509Ptr cert(d2i_X509(nullptr, &cursor, end - cursor));
+    if (!cert || cursor <= start) {
       return malformed(out.empty() ? "neither PEM, DER certificate nor PKCS#7"
                                    : "trailing bytes after " + std::to_string(out.size()) +
                                          " DER certificate(s)");
     }
-    out.emplace_back(cert);
+    out.push_back(std::move(cert));
   }
   return ok();
-}
-
-std::string hex_of(const unsigned char* data, std::size_t size) {
-  static constexpr std::string_view kDigits = "0123456789abcdef";
-  std::string text;
-  text.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    text.push_back(kDigits[data[i] >> 4U]);
-    text.push_back(kDigits[data[i] & 0x0FU]);
-  }
-  return text;
-}
-
-std::string digest_hex(const EVP_MD* md, std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, md, nullptr) != 1) {
-    ERR_clear_error();
-    return {};
-  }
-  return hex_of(digest.data(), size);
 }
 
 }  // namespace
@@ -210,9 +184,8 @@ bool looks_like_pkcs12(std::string_view bytes) noexcept {
     return false;
   }
   const auto* cursor = reinterpret_cast<const unsigned char*>(bytes.data());
-  PKCS12* p12 = d2i_PKCS12(nullptr, &cursor, static_cast<long>(bytes.size()));
+  const ossl::Pkcs12Ptr p12(d2i_PKCS12(nullptr, &cursor, static_cast<long>(bytes.size())));
   const bool parsed = p12 != nullptr;
-  PKCS12_free(p12);
   ERR_clear_error();
   return parsed;
 }
@@ -229,9 +202,8 @@ Encoding sniff_encoding(std::string_view bytes) noexcept {
     return Encoding::kUnknown;
   }
   const auto* cursor = reinterpret_cast<const unsigned char*>(bytes.data());
-  PKCS7* p7 = d2i_PKCS7(nullptr, &cursor, static_cast<long>(bytes.size()));
+  const ossl::Pkcs7Ptr p7(d2i_PKCS7(nullptr, &cursor, static_cast<long>(bytes.size())));
   const bool is_p7 = p7 != nullptr;
-  PKCS7_free(p7);
   ERR_clear_error();
   return is_p7 ? Encoding::kPkcs7Der : Encoding::kDer;
 }
@@ -382,11 +354,11 @@ std::string spki_der_of(X509* cert) {
 }
 
 std::string sha256_hex(std::string_view bytes) {
-  return digest_hex(EVP_sha256(), bytes);
+  return crypto::digest_hex(crypto::Digest::kSha256, bytes);
 }
 
 std::string sha1_hex(std::string_view bytes) {
-  return digest_hex(EVP_sha1(), bytes);
+  return crypto::digest_hex(crypto::Digest::kSha1, bytes);
 }
 
 std::string colon_hex(std::string_view hex) {
@@ -402,7 +374,7 @@ std::string colon_hex(std::string_view hex) {
 }
 
 std::string thumbprint(X509* cert) {
-  return sha256_hex(der_of(cert));
+  return crypto::digest_hex(crypto::Digest::kSha256, der_of(cert));
 }
 
 std::vector<X509*> raw_pointers(const std::vector<ossl::X509Ptr>& certs) {

@@ -6,6 +6,7 @@
 
 #include <openssl/core_names.h>
 
+#include "common/crypto.hpp"
 #include "common/x509.hpp"
 
 namespace edgekit::x509 {
@@ -245,9 +246,9 @@ CertificateInfo inspect(X509* cert) {
   info.is_ca = (flags & EXFLAG_CA) != 0;
   info.self_signed = (flags & EXFLAG_SS) != 0;
   const std::string der = der_of(cert);
-  info.sha1 = sha1_hex(der);
-  info.sha256 = sha256_hex(der);
-  info.spki_sha256 = sha256_hex(spki_der_of(cert));
+  info.sha1 = crypto::digest_hex(crypto::Digest::kSha1, der);
+  info.sha256 = crypto::digest_hex(crypto::Digest::kSha256, der);
+  info.spki_sha256 = crypto::digest_hex(crypto::Digest::kSha256, spki_der_of(cert));
   info.aia_ca_issuers = aia_ca_issuers(cert);
   ERR_clear_error();
   return info;

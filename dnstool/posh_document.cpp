@@ -1,9 +1,11 @@
 #include "dnstool/posh_document.hpp"
 
-#include <openssl/evp.h>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "common/base64.hpp"
+#include "common/crypto.hpp"
 #include "common/x509.hpp"
 
 namespace edgekit::dnstool {
@@ -11,27 +13,18 @@ namespace {
 
 constexpr std::size_t kMaxFingerprints = 64;
 
-std::string digest(std::string_view bytes, const EVP_MD* md) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), out, &size, md, nullptr) != 1) {
-    return {};
-  }
-  return {reinterpret_cast<const char*>(out), size};
-}
-
 // RFC 7711 names hash algorithms by their IANA "Hash Function Textual Names".
-const EVP_MD* algorithm_md(std::string_view name) {
+std::optional<crypto::Digest> algorithm_digest(std::string_view name) {
   if (name == "sha-256") {
-    return EVP_sha256();
+    return crypto::Digest::kSha256;
   }
   if (name == "sha-384") {
-    return EVP_sha384();
+    return crypto::Digest::kSha384;
   }
   if (name == "sha-512") {
-    return EVP_sha512();
+    return crypto::Digest::kSha512;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 std::string strip_padding_whitespace(std::string_view text) {
@@ -102,8 +95,9 @@ std::string make_posh(X509* cert, std::int64_t expires_seconds) {
   const std::string der = x509::der_of(cert);
   nlohmann::json document = {
       {"fingerprints",
-       nlohmann::json::array({{{"sha-256", base64_encode(digest(der, EVP_sha256()))}},
-                              {{"sha-512", base64_encode(digest(der, EVP_sha512()))}}})},
+       nlohmann::json::array(
+           {{{"sha-256", base64_encode(crypto::digest(crypto::Digest::kSha256, der))}},
+            {{"sha-512", base64_encode(crypto::digest(crypto::Digest::kSha512, der))}}})},
       {"expires", expires_seconds}};
   return document.dump(2) + "\n";
 }
@@ -111,8 +105,8 @@ std::string make_posh(X509* cert, std::int64_t expires_seconds) {
 bool posh_matches(const PoshDocument& document, X509* cert) {
   const std::string der = x509::der_of(cert);
   for (const auto& fingerprint : document.fingerprints) {
-    const EVP_MD* md = algorithm_md(fingerprint.algorithm);
-    if (md != nullptr && base64_encode(digest(der, md)) == fingerprint.base64) {
+    const auto algorithm = algorithm_digest(fingerprint.algorithm);
+    if (algorithm && base64_encode(crypto::digest(*algorithm, der)) == fingerprint.base64) {
       return true;
     }
   }

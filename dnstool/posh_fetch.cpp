@@ -1,25 +1,9 @@
 #include "dnstool/posh_fetch.hpp"
 
-#include "common/curl_ptr.hpp"
+#include "common/http.hpp"
 
 namespace edgekit::dnstool {
 namespace {
-
-struct Body {
-  std::string data;
-  bool too_large = false;
-};
-
-std::size_t on_body(char* bytes, std::size_t size, std::size_t count, void* user) {
-  auto* body = static_cast<Body*>(user);
-  const std::size_t length = size * count;
-  if (body->data.size() + length > kMaxPoshBytes) {
-    body->too_large = true;
-    return 0;  // abort the transfer
-  }
-  body->data.append(bytes, length);
-  return length;
-}
 
 struct HttpResult {
   long status = 0;
@@ -28,46 +12,32 @@ struct HttpResult {
 };
 
 HttpResult https_get(const std::string& url, const PoshFetchOptions& options) {
+  http::Options policy;
+  policy.protocols = "https";
+  policy.max_redirects = 0;  // RFC 7711: no redirects
+  policy.connect_timeout = options.timeout;
+  policy.total_timeout = options.timeout;
+  policy.max_body_bytes = kMaxPoshBytes;
+  policy.refuse_declared_oversize = true;
+  policy.user_agent = "edgekit-dnstool";
+  policy.ca_file = options.ca_file;
+  policy.connect_to = options.connect_to;
+  auto response = http::get(url, policy);
   HttpResult result;
-  const curl::EasyPtr easy(curl_easy_init());
-  if (!easy) {
-    result.error = "libcurl initialisation failed";
+  if (!response) {
+    const auto& failure = response.error();
+    switch (failure.kind) {
+      case http::FailureKind::kSetup: result.error = "libcurl initialisation failed"; break;
+      case http::FailureKind::kTooLarge:
+        result.error = "document larger than " + std::to_string(kMaxPoshBytes) + " bytes";
+        break;
+      case http::FailureKind::kTimeout:
+      case http::FailureKind::kTransport: result.error = failure.detail; break;
+    }
     return result;
   }
-  Body body;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  CURL* handle = easy.get();
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "https");
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);  // RFC 7711: no redirects
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_MAXFILESIZE, static_cast<long>(kMaxPoshBytes));
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(handle, CURLOPT_USERAGENT, "edgekit-dnstool");
-  if (!options.ca_file.empty()) {
-    curl_easy_setopt(handle, CURLOPT_CAINFO, options.ca_file.c_str());
-  }
-  curl::SlistPtr connect_to;
-  if (options.connect_to) {
-    // "::HOST:PORT" sends a request for any host and port to HOST:PORT; the URL's host still
-    // names the TLS server (SNI and certificate check).
-    connect_to.reset(curl_slist_append(nullptr, ("::" + *options.connect_to).c_str()));
-    curl_easy_setopt(handle, CURLOPT_CONNECT_TO, connect_to.get());
-  }
-  const CURLcode code = curl_easy_perform(handle);
-  if (code != CURLE_OK) {
-    result.error =
-        body.too_large
-            ? "document larger than " + std::to_string(kMaxPoshBytes) + " bytes"
-            : std::string(error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code));
-    return result;
-  }
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &result.status);
-  result.body = std::move(body.data);
+  result.status = response.value().status;
+  result.body = std::move(response.value().body);
   return result;
 }
 

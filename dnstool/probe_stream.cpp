@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <expat.h>
+#include "common/expat_ptr.hpp"
 
 namespace edgekit::dnstool {
 namespace {
@@ -13,10 +13,6 @@ constexpr std::string_view kSaslNs = "urn:ietf:params:xml:ns:xmpp-sasl";
 constexpr std::string_view kDialbackFeatureNs = "urn:xmpp:features:dialback";
 constexpr int kMaxDepth = 16;
 constexpr char kSeparator = '|';
-
-struct FreeParser {
-  void operator()(XML_ParserStruct* parser) const noexcept { XML_ParserFree(parser); }
-};
 
 // "ns|local" -> {ns, local}
 std::pair<std::string_view, std::string_view> split_name(const XML_Char* name) {
@@ -49,7 +45,7 @@ bool ProbeFeatures::sasl_external() const {
 }
 
 struct ProbeStreamReader::Impl {
-  std::unique_ptr<XML_ParserStruct, FreeParser> parser{XML_ParserCreateNS(nullptr, kSeparator)};
+  expat::ParserPtr parser{XML_ParserCreateNS(nullptr, kSeparator)};
   ProbeFeatures features;
   std::string error;
   std::string from;

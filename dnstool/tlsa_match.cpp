@@ -1,28 +1,18 @@
 #include "dnstool/tlsa_match.hpp"
 
-#include <openssl/evp.h>
-
+#include "common/crypto.hpp"
 #include "common/x509.hpp"
 
 namespace edgekit::dnstool {
 namespace {
-
-std::string digest(std::string_view bytes, const EVP_MD* md) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), out, &size, md, nullptr) != 1) {
-    return {};
-  }
-  return {reinterpret_cast<const char*>(out), size};
-}
 
 bool matches(const dns::TlsaRecord& record, X509* cert) {
   const std::string selected = record.selector == 0 ? x509::der_of(cert) : x509::spki_der_of(cert);
   std::string value;
   switch (record.matching_type) {
     case 0: value = selected; break;
-    case 1: value = digest(selected, EVP_sha256()); break;
-    case 2: value = digest(selected, EVP_sha512()); break;
+    case 1: value = crypto::digest(crypto::Digest::kSha256, selected); break;
+    case 2: value = crypto::digest(crypto::Digest::kSha512, selected); break;
     default: return false;
   }
   return !value.empty() && value.size() == record.data.size() &&
@@ -49,20 +39,15 @@ TlsaMatch match_tlsa(const dns::TlsaRecord& record, const std::vector<X509*>& ch
 }
 
 std::string tlsa_text(const dns::TlsaRecord& record) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(record.data.size() * 2);
-  for (const auto byte : record.data) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 0x0f];
-  }
+  const std::string hex =
+      crypto::hex_encode({reinterpret_cast<const char*>(record.data.data()), record.data.size()});
   return std::to_string(record.usage) + " " + std::to_string(record.selector) + " " +
          std::to_string(record.matching_type) + " " + hex;
 }
 
 dns::TlsaRecord tlsa_3_1_1(X509* cert) {
   dns::TlsaRecord record{3, 1, 1, {}};
-  const std::string hash = digest(x509::spki_der_of(cert), EVP_sha256());
+  const std::string hash = crypto::digest(crypto::Digest::kSha256, x509::spki_der_of(cert));
   record.data.assign(hash.begin(), hash.end());
   return record;
 }

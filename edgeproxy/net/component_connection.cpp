@@ -22,8 +22,7 @@ std::shared_ptr<ComponentConnection> ComponentConnection::self() {
 void ComponentConnection::start() {
   set_deadline(kHandshakeTimeout, "component-handshake-timeout");
   start_watchdog();
-  asio::co_spawn(
-      host_.io(), [me = self()] { return me->connect_and_run(); }, asio::detached);
+  spawn_session([me = self()] { return me->connect_and_run(); });
 }
 
 awaitable<void> ComponentConnection::connect_and_run() {
@@ -73,19 +72,15 @@ void ComponentConnection::on_timeout(std::string_view reason, Actions& out) {
   session_.on_timeout(reason, out);
 }
 
-void ComponentConnection::on_action(Action& action) {
-  switch (action.kind) {
-    case ActionKind::kReady:
-      // The internal link stays up however quiet it is.
-      set_deadline(std::chrono::hours(24 * 365), "never");
-      log_info("component.ready", {{"conn", id_}, {"partner", session_.domain()}, {"peer", peer_}});
-      events_.component_ready(self());
-      break;
-    case ActionKind::kDeliver:
-      events_.deliver_from_internal(session_.domain(), std::move(action.element));
-      break;
-    default: break;
-  }
+void ComponentConnection::on_ready(action::Ready& /*ready*/) {
+  // The internal link stays up however quiet it is.
+  set_deadline(std::chrono::hours(24 * 365), "never");
+  log_info("component.ready", {{"conn", id_}, {"partner", session_.domain()}, {"peer", peer_}});
+  events_.component_ready(self());
+}
+
+void ComponentConnection::on_deliver(action::Deliver& deliver) {
+  events_.deliver_from_internal(session_.domain(), std::move(deliver.element));
 }
 
 void ComponentConnection::on_closed(const std::string& reason) {

@@ -25,7 +25,14 @@ class ComponentConnection final : public Connection {
   void on_bytes(std::string_view bytes, Actions& out) override;
   void on_tls(CertificateCheck check, Actions& out) override;
   void on_timeout(std::string_view reason, Actions& out) override;
-  void on_action(Action& action) override;
+  // A component link carries stanzas only: no dialback, no SASL, no verify streams.
+  void on_request_verify(action::RequestVerify& /*request*/) override {}
+  void on_authenticated(action::Authenticated& /*authenticated*/) override {}
+  void on_ready(action::Ready& ready) override;
+  void on_verified(action::Verified& /*verified*/) override {}
+  void on_idle(action::Idle& /*idle*/) override {}
+  void on_warning(action::Warning& /*warning*/) override {}
+  void on_deliver(action::Deliver& deliver) override;
   void on_closed(const std::string& reason) override;
   [[nodiscard]] bool tls_server() const override { return false; }
   [[nodiscard]] std::string partner_label() const override { return session_.domain(); }

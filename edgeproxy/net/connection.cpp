@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "edgeproxy/net/tls_contexts.hpp"
+#include "edgeproxy/xmpp/stream_error.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
@@ -54,8 +55,7 @@ void Connection::send(std::string_view data) {
   }
   if (!writing_) {
     writing_ = true;
-    asio::co_spawn(
-        host_.io(), [self = shared_from_this()] { return self->writer(); }, asio::detached);
+    spawn_session([self = shared_from_this()] { return self->writer(); });
   }
 }
 
@@ -113,22 +113,32 @@ awaitable<void> Connection::drain(std::chrono::milliseconds limit) {
 
 void Connection::perform(Actions& actions) {
   for (auto& action : actions) {
-    switch (action.kind) {
-      case ActionKind::kSend: send(std::move(action.data)); break;
-      case ActionKind::kStartTls: tls_requested_ = true; break;
-      case ActionKind::kClose:
-        if (close_reason_.empty()) {
-          close_reason_ = action.reason;
-        }
-        closing_ = true;
-        break;
-      default: on_action(action); break;
-    }
+    // Every alternative is listed: a new kind of action does not compile until it is handled.
+    std::visit(
+        Overloaded{
+            [this](action::Send& send_it) { send(send_it.data); },
+            [this](action::StartTls& /*start*/) { tls_requested_ = true; },
+            [this](action::Close& close) {
+              if (close_reason_.empty()) {
+                close_reason_ = close.reason;
+              }
+              closing_ = true;
+            },
+            [this](action::RequestVerify& request) { on_request_verify(request); },
+            [this](action::Authenticated& authenticated) { on_authenticated(authenticated); },
+            [this](action::Ready& ready) { on_ready(ready); },
+            [this](action::Verified& verified) { on_verified(verified); },
+            [this](action::Idle& idle) { on_idle(idle); },
+            [this](action::Warning& warning) { on_warning(warning); },
+            [this](action::Deliver& deliver) { on_deliver(deliver); },
+        },
+        action);
   }
   actions.clear();
 }
 
-void Connection::report_authenticated(const Action& action, const std::string& metrics_partner) {
+void Connection::report_authenticated(const action::StreamTrust& action,
+                                      const std::string& metrics_partner) {
   const std::string tls = transport_->secured() ? transport_->tls_version() : "none";
   const std::string trust = action.certificate == "ok" ? "pkix" : "none";
   log_info("stream.authenticated", {{"conn", id_},
@@ -164,6 +174,7 @@ void Connection::set_deadline(std::chrono::milliseconds from_now, std::string re
 }
 
 void Connection::finish() noexcept {
+  close_path_done_ = true;  // the caller reports the end itself
   mark_closed();
   closing_ = true;
   deadline_timer_.cancel();
@@ -171,8 +182,7 @@ void Connection::finish() noexcept {
 }
 
 void Connection::start_watchdog() {
-  asio::co_spawn(
-      host_.io(), [self = shared_from_this()] { return self->watchdog(); }, asio::detached);
+  spawn_session([self = shared_from_this()] { return self->watchdog(); });
 }
 
 awaitable<void> Connection::watchdog() {
@@ -270,11 +280,61 @@ awaitable<void> Connection::run_stream() {
     }
   }
   co_await drain(kCloseFlushLimit);
+  run_close_path(close_reason_.empty() ? "closed" : close_reason_);
+}
+
+void Connection::run_close_path(const std::string& reason) {
+  if (close_path_done_) {
+    return;
+  }
+  close_path_done_ = true;
   set_backlogged(false);
   mark_closed();
   transport_->close();
   deadline_timer_.cancel();
-  on_closed(close_reason_.empty() ? "closed" : close_reason_);
+  wakeup_.cancel();
+  on_closed(reason);
+}
+
+void Connection::spawn_session(std::function<awaitable<void>()> body) {
+  asio::co_spawn(host_.io(), std::move(body),
+                 [self = shared_from_this()](const std::exception_ptr& failure) {
+                   if (failure) {
+                     self->fail_session(failure);
+                   }
+                 });
+}
+
+void Connection::fail_session(const std::exception_ptr& failure) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): anything thrown is reported the same way
+  }
+  log_error("session.failed", {{"conn", id_},
+                               {"direction", direction_},
+                               {"partner", partner_label()},
+                               {"reason", "internal-error"},
+                               {"detail", what}});
+  host_.metrics().session_failed();
+  if (close_path_done_) {
+    return;  // it failed after the stream had ended: nothing is left to close
+  }
+  close_reason_ = "internal-error";
+  closing_ = true;
+  send(stream_error_xml(StreamError::kInternalServerError) + "</stream:stream>");
+  transport_->stop_reading();
+  // The error gets its chance to reach the peer; whatever coroutine of this connection is
+  // still running sees closing_ and ends, and the close path runs only once.
+  asio::co_spawn(
+      host_.io(),
+      [self = shared_from_this()]() -> awaitable<void> {
+        co_await self->drain(kCloseFlushLimit);
+        self->run_close_path("internal-error");
+      },
+      asio::detached);
 }
 
 }  // namespace edgekit::edgeproxy

@@ -10,6 +10,8 @@
 // limit, where the link would be dropped with everything on it.
 
 #include <chrono>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +42,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual void shutdown() = 0;
 
  protected:
+  // Starts one of this connection's coroutines: every one is started here. An exception that
+  // escapes it (a bug in a core, an allocation failure) would otherwise end the coroutine
+  // silently and leave the connection in the edge's tables with its gauges up; here it is
+  // logged, the stream is closed with internal-server-error, the close path runs once and the
+  // failure is counted (edgeproxy_session_failures_total).
+  void spawn_session(std::function<awaitable<void>()> body);
   // Runs the stream until it ends; derived classes call it from their start coroutine.
   awaitable<void> run_stream();
   void perform(Actions& actions);
@@ -47,7 +55,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void set_keepalive(std::chrono::milliseconds interval) { keepalive_ = interval; }
   void request_close(std::string reason);
   // Logs stream.authenticated (how: auth, TLS version, certificate trust) and counts it.
-  void report_authenticated(const Action& action, const std::string& metrics_partner);
+  void report_authenticated(const action::StreamTrust& action, const std::string& metrics_partner);
   void start_watchdog();
   // Ends a connection that never reached run_stream (connect or handshake failed).
   void finish() noexcept;
@@ -55,7 +63,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual void on_bytes(std::string_view bytes, Actions& out) = 0;
   virtual void on_tls(CertificateCheck check, Actions& out) = 0;
   virtual void on_timeout(std::string_view reason, Actions& out) = 0;
-  virtual void on_action(Action& action) = 0;
+  // The actions only some streams have; each shell says what it does with every one of them
+  // (send, STARTTLS and close are the same for all and done here).
+  virtual void on_request_verify(action::RequestVerify& request) = 0;
+  virtual void on_authenticated(action::Authenticated& authenticated) = 0;
+  virtual void on_ready(action::Ready& ready) = 0;
+  virtual void on_verified(action::Verified& verified) = 0;
+  virtual void on_idle(action::Idle& idle) = 0;
+  virtual void on_warning(action::Warning& warning) = 0;
+  virtual void on_deliver(action::Deliver& deliver) = 0;
   virtual void on_closed(const std::string& reason) = 0;
   [[nodiscard]] virtual bool tls_server() const = 0;
   [[nodiscard]] virtual std::string tls_sni() const { return {}; }
@@ -76,6 +92,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<void> watchdog();
   awaitable<void> drain(std::chrono::milliseconds limit);
   void mark_closed() noexcept;
+  // The one close path: the transport closed, the gauges settled and on_closed() told, once.
+  void run_close_path(const std::string& reason);
+  void fail_session(const std::exception_ptr& failure);
   void set_backlogged(bool backlogged);
 
   std::string queue_;  // bytes waiting for the write in flight to finish
@@ -83,6 +102,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  bool close_path_done_ = false;
   bool tls_requested_ = false;
   bool backlogged_ = false;
   // Wakes run_stream when it waits for its writes to drain or for a backlog to ease.

@@ -55,7 +55,7 @@ class InboundEvents {
   virtual ~InboundEvents() = default;
   virtual void deliver_from_partner(const std::string& partner, Element stanza) = 0;
   virtual void request_verify(const std::shared_ptr<InboundConnection>& inbound,
-                              const Action& request) = 0;
+                              const action::RequestVerify& request) = 0;
   virtual void inbound_closed(const InboundConnection* connection) = 0;
   // False when the partner already has connection_limit authenticated inbound streams.
   [[nodiscard]] virtual bool admit_partner_stream(const Partner& partner) const = 0;
@@ -75,7 +75,7 @@ class OutboundEvents {
                                const std::string& reason) = 0;
   // A db:verify answer from `verifier`, already matched by its core to a request it sent.
   virtual void verified(const std::shared_ptr<OutboundConnection>& verifier,
-                        const Action& answer) = 0;
+                        const action::Verified& answer) = 0;
 
  protected:
   OutboundEvents() = default;

@@ -1,5 +1,6 @@
 #include "edgeproxy/net/inbound_connection.hpp"
 
+#include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "edgeproxy/net/tls_contexts.hpp"
 
@@ -11,7 +12,7 @@ InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events,
       events_(events),
       direct_tls_(direct_tls),
       session_(host.config(), host.keys(),
-               InboundOptions{host.tls() != nullptr, direct_tls, random_hex(12)}) {}
+               InboundOptions{host.tls() != nullptr, direct_tls, crypto::random_hex(12)}) {}
 
 std::shared_ptr<InboundConnection> InboundConnection::self() {
   return std::static_pointer_cast<InboundConnection>(shared_from_this());
@@ -21,8 +22,7 @@ void InboundConnection::start() {
   log_info("stream.opened", {{"conn", id_}, {"direction", "in"}, {"peer", peer_}});
   set_deadline(host_.config()->federation.stream_establishment_timeout, "establishment-timeout");
   start_watchdog();
-  asio::co_spawn(
-      host_.io(), [me = self()] { return me->run(); }, asio::detached);
+  spawn_session([me = self()] { return me->run(); });
 }
 
 awaitable<void> InboundConnection::run() {
@@ -83,37 +83,37 @@ void InboundConnection::on_timeout(std::string_view reason, Actions& out) {
   session_.on_timeout(reason, out);
 }
 
-void InboundConnection::on_action(Action& action) {
-  switch (action.kind) {
-    case ActionKind::kAuthenticated: {
-      report_authenticated(action, session_.partner());
-      set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
-      const Partner* partner = host_.config()->find_partner(action.domain);
-      if (partner != nullptr && !events_.admit_partner_stream(*partner)) {
-        Actions refusal;
-        session_.refuse(StreamError::kPolicyViolation, "partner-connection-limit", refusal);
-        perform(refusal);
-        request_close("partner-connection-limit");
-        break;
-      }
-      if (partner != nullptr && partner->keepalive) {
-        set_keepalive(host_.config()->federation.keepalive_interval);
-      }
-      break;
-    }
-    case ActionKind::kDeliver:
-      ++host_.metrics().partner(action.domain).stanzas_in;
-      events_.deliver_from_partner(action.domain, std::move(action.element));
-      break;
-    case ActionKind::kRequestVerify: events_.request_verify(self(), action); break;
-    case ActionKind::kVerified:
-      log_info("dialback.verify_answered", {{"conn", id_},
-                                            {"partner", action.domain},
-                                            {"local", action.local},
-                                            {"result", action.valid ? "valid" : "invalid"}});
-      break;
-    default: break;
+void InboundConnection::on_authenticated(action::Authenticated& authenticated) {
+  report_authenticated(authenticated, session_.partner());
+  set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
+  const Partner* partner = host_.config()->find_partner(authenticated.domain);
+  if (partner != nullptr && !events_.admit_partner_stream(*partner)) {
+    Actions refusal;
+    session_.refuse(StreamError::kPolicyViolation, "partner-connection-limit", refusal);
+    perform(refusal);
+    request_close("partner-connection-limit");
+    return;
   }
+  if (partner != nullptr && partner->keepalive) {
+    set_keepalive(host_.config()->federation.keepalive_interval);
+  }
+}
+
+void InboundConnection::on_deliver(action::Deliver& deliver) {
+  ++host_.metrics().partner(deliver.domain).stanzas_in;
+  events_.deliver_from_partner(deliver.domain, std::move(deliver.element));
+}
+
+void InboundConnection::on_request_verify(action::RequestVerify& request) {
+  events_.request_verify(self(), request);
+}
+
+// The authoritative role answered a partner's db:verify on this stream.
+void InboundConnection::on_verified(action::Verified& verified) {
+  log_info("dialback.verify_answered", {{"conn", id_},
+                                        {"partner", verified.domain},
+                                        {"local", verified.local},
+                                        {"result", verified.valid ? "valid" : "invalid"}});
 }
 
 void InboundConnection::on_closed(const std::string& reason) {

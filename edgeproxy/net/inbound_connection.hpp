@@ -26,7 +26,13 @@ class InboundConnection final : public Connection {
   void on_bytes(std::string_view bytes, Actions& out) override;
   void on_tls(CertificateCheck check, Actions& out) override;
   void on_timeout(std::string_view reason, Actions& out) override;
-  void on_action(Action& action) override;
+  void on_request_verify(action::RequestVerify& request) override;
+  void on_authenticated(action::Authenticated& authenticated) override;
+  void on_ready(action::Ready& /*ready*/) override {}  // inbound streams authenticate instead
+  void on_verified(action::Verified& verified) override;
+  void on_idle(action::Idle& /*idle*/) override {}           // only outbound verify streams idle
+  void on_warning(action::Warning& /*warning*/) override {}  // the inbound core closes instead
+  void on_deliver(action::Deliver& deliver) override;
   void on_closed(const std::string& reason) override;
   [[nodiscard]] bool tls_server() const override { return true; }
   [[nodiscard]] std::string partner_label() const override { return session_.partner(); }

@@ -47,12 +47,9 @@ void OutboundConnection::start(Result<ResolvedEndpoints> resolved) {
 }
 
 void OutboundConnection::spawn_connect(Result<ResolvedEndpoints> resolved) {
-  asio::co_spawn(
-      host_.io(),
-      [me = self(), resolved = std::move(resolved)]() mutable {
-        return me->connect_and_run(std::move(resolved));
-      },
-      asio::detached);
+  spawn_session([me = self(), resolved = std::move(resolved)]() mutable {
+    return me->connect_and_run(std::move(resolved));
+  });
 }
 
 awaitable<void> OutboundConnection::connect_and_run(Result<ResolvedEndpoints> resolved) {
@@ -171,36 +168,38 @@ void OutboundConnection::on_timeout(std::string_view reason, Actions& out) {
   session_.on_timeout(reason, out);
 }
 
-void OutboundConnection::on_action(Action& action) {
-  switch (action.kind) {
-    case ActionKind::kReady:
-      if (session_.options().purpose == OutboundPurpose::kVerify) {
-        log_debug("stream.verify_ready", {{"conn", id_},
-                                          {"partner", action.domain},
-                                          {"local", action.local},
-                                          {"cert", action.certificate}});
-        // Usable: the requests it carries are now timed by request_verify().
-        set_deadline(host_.config()->federation.stream_establishment_timeout, "verify-timeout");
-        break;
-      }
-      on_stanza_stream_ready(action);
-      break;
-    case ActionKind::kVerified: events_.verified(self(), action); break;
-    case ActionKind::kIdle: set_deadline(kVerifyIdleGrace, std::string(kVerifyIdleReason)); break;
-    case ActionKind::kWarning:
-      log_warn("sasl.refused", {{"conn", id_},
-                                {"direction", "out"},
-                                {"peer", peer_},
-                                {"partner", session_.options().remote},
-                                {"reason", action.reason},
-                                {"hint", action.data}});
-      host_.metrics().failure(session_.options().policy.domain, action.reason);
-      break;
-    default: break;
+void OutboundConnection::on_ready(action::Ready& ready) {
+  if (session_.options().purpose == OutboundPurpose::kVerify) {
+    log_debug("stream.verify_ready", {{"conn", id_},
+                                      {"partner", ready.domain},
+                                      {"local", ready.local},
+                                      {"cert", ready.certificate}});
+    // Usable: the requests it carries are now timed by request_verify().
+    set_deadline(host_.config()->federation.stream_establishment_timeout, "verify-timeout");
+    return;
   }
+  on_stanza_stream_ready(ready);
 }
 
-void OutboundConnection::on_stanza_stream_ready(const Action& action) {
+void OutboundConnection::on_verified(action::Verified& verified) {
+  events_.verified(self(), verified);
+}
+
+void OutboundConnection::on_idle(action::Idle& /*idle*/) {
+  set_deadline(kVerifyIdleGrace, std::string(kVerifyIdleReason));
+}
+
+void OutboundConnection::on_warning(action::Warning& warning) {
+  log_warn("sasl.refused", {{"conn", id_},
+                            {"direction", "out"},
+                            {"peer", peer_},
+                            {"partner", session_.options().remote},
+                            {"reason", warning.reason},
+                            {"hint", warning.hint}});
+  host_.metrics().failure(session_.options().policy.domain, warning.reason);
+}
+
+void OutboundConnection::on_stanza_stream_ready(const action::Ready& action) {
   const std::string& partner = session_.options().policy.domain;
   report_authenticated(action, partner);
   set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");

@@ -45,9 +45,16 @@ class OutboundConnection final : public Connection {
   void on_bytes(std::string_view bytes, Actions& out) override;
   void on_tls(CertificateCheck check, Actions& out) override;
   void on_timeout(std::string_view reason, Actions& out) override;
-  void on_action(Action& action) override;
+  // An outbound stream asks nobody to verify and delivers nothing inbound; it only sends.
+  void on_request_verify(action::RequestVerify& /*request*/) override {}
+  void on_authenticated(action::Authenticated& /*authenticated*/) override {}
+  void on_ready(action::Ready& ready) override;
+  void on_verified(action::Verified& verified) override;
+  void on_idle(action::Idle& idle) override;
+  void on_warning(action::Warning& warning) override;
+  void on_deliver(action::Deliver& /*deliver*/) override {}
   // The stanza stream authenticated: log it, flush the queue, tell the edge.
-  void on_stanza_stream_ready(const Action& action);
+  void on_stanza_stream_ready(const action::Ready& action);
   void on_closed(const std::string& reason) override;
   [[nodiscard]] bool tls_server() const override { return false; }
   [[nodiscard]] std::string tls_sni() const override { return session_.options().remote; }

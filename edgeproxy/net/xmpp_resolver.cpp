@@ -1,8 +1,8 @@
 #include "edgeproxy/net/xmpp_resolver.hpp"
 
 #include <algorithm>
-#include <random>
 
+#include "common/dns_client.hpp"
 #include "common/ldns_ptr.hpp"
 
 namespace edgekit::edgeproxy {
@@ -10,24 +10,9 @@ namespace {
 
 constexpr std::uint16_t kDefaultS2sPort = 5269;
 
-struct SrvTarget {
-  std::uint16_t priority = 0;
-  std::uint16_t weight = 0;
-  std::uint16_t port = 0;
-  std::string host;
-};
-
+// The presentation form without the root's trailing dot ("." stays "."; an address has none).
 std::string rdf_text(const ldns_rdf* rdf) {
-  char* text = ldns_rdf2str(rdf);
-  if (text == nullptr) {
-    return {};
-  }
-  std::string out(text);
-  LDNS_FREE(text);
-  if (!out.empty() && out.back() == '.') {
-    out.pop_back();
-  }
-  return out;
+  return dns::canonical_name(ldns::to_string(rdf));
 }
 
 Result<ldns::ResolverPtr> make_resolver(const std::vector<Endpoint>& nameservers) {
@@ -77,61 +62,24 @@ Result<ldns::RrListPtr> query(ldns_resolver* resolver, const std::string& name, 
   return list;
 }
 
-// RFC 2782 order: ascending priority, weighted random within a priority.
-std::vector<SrvTarget> order_srv(std::vector<SrvTarget> targets) {
-  std::sort(targets.begin(), targets.end(),
-            [](const auto& a, const auto& b) { return a.priority < b.priority; });
-  std::vector<SrvTarget> ordered;
-  std::mt19937 random(std::random_device{}());
-  std::size_t start = 0;
-  while (start < targets.size()) {
-    std::size_t end = start;
-    while (end < targets.size() && targets[end].priority == targets[start].priority) {
-      ++end;
-    }
-    std::vector<SrvTarget> group(targets.begin() + static_cast<std::ptrdiff_t>(start),
-                                 targets.begin() + static_cast<std::ptrdiff_t>(end));
-    while (!group.empty()) {
-      unsigned total = 0;
-      for (const auto& target : group) {
-        total += target.weight;
-      }
-      std::size_t pick = 0;
-      if (total > 0) {
-        unsigned roll = std::uniform_int_distribution<unsigned>(0, total)(random);
-        for (pick = 0; pick + 1 < group.size(); ++pick) {
-          if (roll <= group[pick].weight) {
-            break;
-          }
-          roll -= group[pick].weight;
-        }
-      }
-      ordered.push_back(group[pick]);
-      group.erase(group.begin() + static_cast<std::ptrdiff_t>(pick));
-    }
-    start = end;
-  }
-  return ordered;
-}
-
 }  // namespace
 
 Result<ResolvedEndpoints> resolve_xmpp_server(const std::vector<Endpoint>& nameservers,
                                               const std::string& domain,
                                               const std::string& proxy_fqdn) {
-  std::vector<SrvTarget> targets;
+  std::vector<dns::SrvRecord> targets;
   if (!proxy_fqdn.empty()) {
     const auto route = parse_endpoint(proxy_fqdn, kDefaultS2sPort);
     if (!route) {
       return make_error(GeneralErrc::kUsage, proxy_fqdn, "not host[:port] (partner.proxy_fqdn)");
     }
-    targets.push_back(SrvTarget{0, 0, route->port, route->host});
+    targets.push_back(dns::SrvRecord{0, 0, route->port, route->host, 0});
   }
   ResolvedEndpoints result;
   boost::system::error_code ec;
   // IP literals need no DNS at all.
   if (targets.size() == 1) {
-    const auto address = asio::ip::make_address(targets.front().host, ec);
+    const auto address = asio::ip::make_address(targets.front().target, ec);
     if (!ec) {
       result.endpoints.emplace_back(address, targets.front().port);
       return result;
@@ -154,29 +102,30 @@ Result<ResolvedEndpoints> resolve_xmpp_server(const std::vector<Endpoint>& names
         if (ldns_rr_rd_count(rr) < 4) {
           continue;
         }
-        SrvTarget target{ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)),
-                         ldns_rdf2native_int16(ldns_rr_rdf(rr, 1)),
-                         ldns_rdf2native_int16(ldns_rr_rdf(rr, 2)), rdf_text(ldns_rr_rdf(rr, 3))};
-        if (target.host.empty() || target.host == ".") {
+        dns::SrvRecord target{ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)),
+                              ldns_rdf2native_int16(ldns_rr_rdf(rr, 1)),
+                              ldns_rdf2native_int16(ldns_rr_rdf(rr, 2)),
+                              rdf_text(ldns_rr_rdf(rr, 3)), ldns_rr_ttl(rr)};
+        if (target.target.empty() || target.target == ".") {
           return make_error(GeneralErrc::kNotFound, domain,
                             "the SRV record says the service is not offered");
         }
         targets.push_back(std::move(target));
       }
-      targets = order_srv(std::move(targets));
+      targets = dns::rfc2782_selection_order(std::move(targets), dns::srv_random);
     }
     if (targets.empty()) {
-      targets.push_back(SrvTarget{0, 0, kDefaultS2sPort, domain});
+      targets.push_back(dns::SrvRecord{0, 0, kDefaultS2sPort, domain, 0});
     }
   }
   for (const auto& target : targets) {
-    const auto literal = asio::ip::make_address(target.host, ec);
+    const auto literal = asio::ip::make_address(target.target, ec);
     if (!ec) {
       result.endpoints.emplace_back(literal, target.port);
       continue;
     }
     for (const ldns_rr_type type : {LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_A}) {
-      auto records = query(resolver.value().get(), target.host, type, min_ttl);
+      auto records = query(resolver.value().get(), target.target, type, min_ttl);
       if (!records || !records.value()) {
         continue;
       }

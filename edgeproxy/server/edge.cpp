@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include <nlohmann/json.hpp>
 #include "common/jid.hpp"
 #include "common/log.hpp"
 #include "common/store.hpp"
@@ -11,64 +10,33 @@
 #include "edgeproxy/net/inbound_connection.hpp"
 #include "edgeproxy/net/outbound_connection.hpp"
 #include "edgeproxy/net/socket_transport.hpp"
+#include "edgeproxy/server/metrics_endpoint.hpp"
+#include "edgeproxy/server/subscription_store.hpp"
 #include "edgeproxy/xmpp/bounce.hpp"
-#include "edgeproxy/xmpp/relay.hpp"
-#include "edgeproxy/xmpp/xml_util.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
-
-constexpr std::size_t kMaxHeldPerDomain = 1000;
-constexpr std::chrono::seconds kHoldTimeout{30};
-constexpr std::chrono::milliseconds kMaxBackoff{30'000};
 constexpr std::size_t kWriteQueueBytes = std::size_t{8} * 1024 * 1024;
-
-// What a queued stanza keeps of its routing, for the bounce if it cannot be delivered: the
-// name, the addresses, type and id, without the raw bytes.
-Element routing_header(const Element& stanza) {
-  Element routing;
-  routing.is_stanza = true;
-  routing.name = stanza.name;
-  routing.from = stanza.from;
-  routing.to = stanza.to;
-  routing.type = stanza.type;
-  routing.id = stanza.id;
-  return routing;
-}
-
-Result<std::shared_ptr<tcp::acceptor>> listen_on(asio::io_context& io, const Endpoint& where) {
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(where.host, ec);
-  if (ec) {
-    return make_error(GeneralErrc::kUsage, where.to_string(), "not an IP address to listen on");
-  }
-  const tcp::endpoint endpoint(address, where.port);
-  auto acceptor = std::make_shared<tcp::acceptor>(io);
-  acceptor->open(endpoint.protocol(), ec);
-  if (!ec) {
-    acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    if (address.is_v6()) {
-      acceptor->set_option(asio::ip::v6_only(false), ec);
-    }
-    acceptor->bind(endpoint, ec);
-  }
-  if (!ec) {
-    acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  }
-  if (ec) {
-    return make_error(GeneralErrc::kIo, where.to_string(), "cannot listen: " + ec.message());
-  }
-  return acceptor;
-}
-
 }  // namespace
 
 Edge::Edge(asio::io_context& io, std::shared_ptr<const Config> config, EdgeOptions options)
     : io_(io),
       config_(std::move(config)),
       options_(std::move(options)),
+      router_(*this, metrics_),
+      components_(io, metrics_,
+                  [this](const std::string& domain) {
+                    return std::make_shared<ComponentConnection>(
+                        *this, *this, domain, component_secret_,
+                        std::make_unique<SocketTransport>(tcp::socket(io_)));
+                  }),
+      outbound_([this](const std::string& local, const std::string& remote,
+                       OutboundPurpose purpose) { return make_outbound(local, remote, purpose); }),
+      listeners_(io),
       resolver_(io),
-      sweeper_(io) {}
+      sweeper_(io) {
+  router_.set_config(config_);
+}
 
 Edge::~Edge() {
   resolver_.stop();
@@ -129,189 +97,69 @@ Result<void> Edge::start() {
     log_warn("tls.unavailable",
              {{"reason", "no-identity"}, {"detail", contexts.error().message()}});
   }
-  for (const auto& where : config_->listen.s2s) {
-    auto acceptor = listen_on(io_, where);
-    if (!acceptor) {
-      return acceptor.error();
+  struct Listen {
+    const std::vector<Endpoint>& where;
+    bool direct_tls;
+    const char* event;
+  };
+  for (const Listen& kind : {Listen{config_->listen.s2s, false, "listen.s2s"},
+                             Listen{config_->listen.direct_tls, true, "listen.direct_tls"}}) {
+    for (const auto& where : kind.where) {
+      auto opened = listeners_.open(where, [this, direct_tls = kind.direct_tls](tcp::socket s) {
+        accept_partner_stream(std::move(s), direct_tls);
+      });
+      if (!opened) {
+        return opened.error();
+      }
+      log_info(kind.event, {{"address", where.to_string()}});
     }
-    acceptors_.push_back(acceptor.value());
-    asio::co_spawn(io_, accept_loop(acceptor.value(), false), asio::detached);
-    log_info("listen.s2s", {{"address", where.to_string()}});
-  }
-  for (const auto& where : config_->listen.direct_tls) {
-    auto acceptor = listen_on(io_, where);
-    if (!acceptor) {
-      return acceptor.error();
-    }
-    acceptors_.push_back(acceptor.value());
-    asio::co_spawn(io_, accept_loop(acceptor.value(), true), asio::detached);
-    log_info("listen.direct_tls", {{"address", where.to_string()}});
   }
   if (config_->listen.metrics) {
-    auto acceptor = listen_on(io_, *config_->listen.metrics);
-    if (!acceptor) {
-      return acceptor.error();
+    auto opened = listeners_.open(*config_->listen.metrics, [this](tcp::socket socket) {
+      serve_metrics_request(
+          io_, std::move(socket), [this] { return metrics_.render(); },
+          [this] { return stopping_; });
+    });
+    if (!opened) {
+      return opened.error();
     }
-    acceptors_.push_back(acceptor.value());
-    asio::co_spawn(io_, metrics_loop(acceptor.value()), asio::detached);
     log_info("listen.metrics", {{"address", config_->listen.metrics->to_string()}});
   }
-  load_subscriptions();
+  load_subscriptions(store_root(*config_), router_.policy());
   sync_components();
   asio::co_spawn(io_, held_sweeper(), asio::detached);
   return ok();
 }
 
-awaitable<void> Edge::accept_loop(std::shared_ptr<tcp::acceptor> acceptor, bool direct_tls) {
-  while (!stopping_) {
-    boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor->async_accept(asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) {
-        break;
-      }
-      continue;
-    }
-    if (inbound_.size() >= config_->federation.connection_limit) {
-      log_warn("stream.refused", {{"reason", "connection-limit"}});
-      metrics_.failure("", "connection-limit");
-      socket.close(ec);
-      continue;
-    }
-    auto connection = std::make_shared<InboundConnection>(
-        *this, *this, std::make_unique<SocketTransport>(std::move(socket)), direct_tls);
-    inbound_.insert(connection);
-    connection->start();
+void Edge::accept_partner_stream(tcp::socket socket, bool direct_tls) {
+  if (inbound_.size() >= config_->federation.connection_limit) {
+    log_warn("stream.refused", {{"reason", "connection-limit"}});
+    metrics_.failure("", "connection-limit");
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
   }
+  auto connection = std::make_shared<InboundConnection>(
+      *this, *this, std::make_unique<SocketTransport>(std::move(socket)), direct_tls);
+  inbound_.insert(connection);
+  connection->start();
 }
 
-awaitable<void> Edge::metrics_loop(std::shared_ptr<tcp::acceptor> acceptor) {
-  while (!stopping_) {
-    boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor->async_accept(asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) {
-        break;
-      }
-      continue;
-    }
-    asio::co_spawn(
-        io_,
-        [this, socket = std::move(socket)]() mutable -> awaitable<void> {
-          std::array<char, 2048> request{};
-          boost::system::error_code read_ec;
-          asio::steady_timer guard(io_);
-          guard.expires_after(std::chrono::seconds(5));
-          guard.async_wait([&socket](const boost::system::error_code& wait_ec) {
-            if (!wait_ec) {
-              boost::system::error_code ignored;
-              socket.close(ignored);
-            }
-          });
-          const std::size_t n = co_await socket.async_read_some(
-              asio::buffer(request), asio::redirect_error(use_awaitable, read_ec));
-          guard.cancel();
-          if (read_ec) {
-            co_return;
-          }
-          const std::string_view line(request.data(), n);
-          std::string status = "200 OK";
-          std::string body;
-          if (line.rfind("GET /metrics", 0) == 0) {
-            body = metrics_.render();
-          } else if (line.rfind("GET /healthz", 0) == 0) {
-            body = stopping_ ? "stopping\n" : "ok\n";
-            if (stopping_) {
-              status = "503 Service Unavailable";
-            }
-          } else {
-            status = "404 Not Found";
-            body = "not found\n";
-          }
-          std::string response = "HTTP/1.1 ";
-          response += status;
-          response += "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: ";
-          response += std::to_string(body.size());
-          response += "\r\nConnection: close\r\n\r\n";
-          response += body;
-          co_await asio::async_write(socket, asio::buffer(response),
-                                     asio::redirect_error(use_awaitable, read_ec));
-          socket.close(read_ec);
-        },
-        asio::detached);
-  }
-}
-
+// Once a second: held stanzas whose link stayed down too long go back to their senders, and
+// the subscription memory is saved if it changed.
 awaitable<void> Edge::held_sweeper() {
   while (!stopping_) {
     sweeper_.expires_after(std::chrono::seconds(1));
     boost::system::error_code ec;
     co_await sweeper_.async_wait(asio::redirect_error(use_awaitable, ec));
-    save_subscriptions();
-    const auto now = std::chrono::steady_clock::now();
-    for (auto& [domain, slot] : components_) {
-      while (!slot.held.empty() && slot.held.front().expires <= now) {
-        HeldStanza held = std::move(slot.held.front());
-        slot.held.pop_front();
-        bounce_to_partner(held.element, StanzaError::kServiceUnavailable, "internal-link-down");
-      }
-      metrics_.partner(domain).queue_depth = slot.held.size();
+    save_subscriptions(store_root(*config_), router_.policy());
+    for (const auto& held : components_.take_expired(std::chrono::steady_clock::now())) {
+      router_.bounce_to_partner(held, StanzaError::kServiceUnavailable, "internal-link-down");
     }
   }
 }
 
-// ---- subscription memory ----------------------------------------------------------------
-
-namespace {
-std::filesystem::path subscriptions_file() {
-  return std::filesystem::path(std::string(store_layout::kEdgeproxyDir)) / "subscriptions.json";
-}
-}  // namespace
-
-void Edge::load_subscriptions() {
-  auto store = Store::open(store_root(*config_), false);
-  if (!store || !store.value().exists(subscriptions_file())) {
-    return;
-  }
-  auto text = store.value().read(subscriptions_file());
-  if (!text) {
-    return;
-  }
-  const auto json = nlohmann::json::parse(text.value(), nullptr, false);
-  if (!json.is_array()) {
-    log_warn("subscriptions.unreadable", {{"reason", "store-corrupt"}});
-    return;
-  }
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (const auto& entry : json) {
-    if (entry.is_array() && entry.size() == 2 && entry[0].is_string() && entry[1].is_string()) {
-      pairs.emplace_back(entry[0].get<std::string>(), entry[1].get<std::string>());
-    }
-  }
-  policy_.restore(pairs);
-  policy_.mark_saved();
-}
-
-void Edge::save_subscriptions() {
-  if (!policy_.changed_since_save()) {
-    return;
-  }
-  auto store = Store::open(store_root(*config_), false);
-  if (!store) {
-    return;
-  }
-  auto json = nlohmann::json::array();
-  for (const auto& [internal, remote] : policy_.remembered()) {
-    json.push_back({internal, remote});
-  }
-  if (store.value().write(subscriptions_file(), json.dump())) {
-    policy_.mark_saved();
-  } else {
-    log_warn("subscriptions.unsaved", {{"reason", "store-write-failed"}});
-  }
-}
-
-// ---- components ---------------------------------------------------------------------------
+// ---- component links ----------------------------------------------------------------------
 
 void Edge::sync_components() {
   std::set<std::string> wanted;
@@ -320,249 +168,73 @@ void Edge::sync_components() {
       wanted.insert(domain);
     }
   }
-  for (auto& [domain, slot] : components_) {
-    if (wanted.count(domain) == 0 && slot.wanted) {
-      slot.wanted = false;
-      if (slot.connection) {
-        slot.connection->shutdown();
-      }
-    }
-  }
-  for (const auto& domain : wanted) {
-    auto& slot = components_[domain];
-    slot.wanted = true;
-    if (!slot.connection && !slot.retry) {
-      connect_component(domain);
-    }
-  }
-}
-
-void Edge::connect_component(const std::string& domain) {
-  auto& slot = components_[domain];
-  slot.retry.reset();
-  if (stopping_ || !slot.wanted) {
-    return;
-  }
-  slot.connection = std::make_shared<ComponentConnection>(
-      *this, *this, domain, component_secret_, std::make_unique<SocketTransport>(tcp::socket(io_)));
-  slot.connection->start();
-}
-
-void Edge::schedule_component_retry(const std::string& domain) {
-  auto& slot = components_[domain];
-  if (stopping_ || !slot.wanted) {
-    return;
-  }
-  slot.retry = std::make_unique<asio::steady_timer>(io_);
-  slot.retry->expires_after(slot.backoff);
-  slot.retry->async_wait([this, domain](const boost::system::error_code& ec) {
-    if (!ec) {
-      connect_component(domain);
-    }
-  });
-  slot.backoff = std::min(slot.backoff * 2, kMaxBackoff);
+  components_.sync(wanted);
 }
 
 void Edge::component_ready(const std::shared_ptr<ComponentConnection>& connection) {
-  auto& slot = components_[connection->domain()];
-  slot.backoff = std::chrono::milliseconds(1000);
-  while (!slot.held.empty()) {
-    connection->send(std::move(slot.held.front().raw));
-    slot.held.pop_front();
-  }
-  metrics_.partner(connection->domain()).queue_depth = 0;
+  components_.ready(connection);
 }
 
 void Edge::component_closed(const std::shared_ptr<ComponentConnection>& connection,
                             const std::string& /*reason*/) {
-  auto it = components_.find(connection->domain());
-  if (it == components_.end() || it->second.connection != connection) {
-    return;
-  }
-  it->second.connection.reset();
-  schedule_component_retry(connection->domain());
-  internal_eased();  // a backlogged link that closed no longer holds partner streams back
+  components_.closed(connection);
 }
 
 bool Edge::internal_backlogged() const noexcept {
-  return std::any_of(components_.begin(), components_.end(), [](const auto& entry) {
-    return entry.second.connection && entry.second.connection->backlogged();
-  });
+  return components_.backlogged();
 }
 
 void Edge::pause_until_internal_eased(const std::shared_ptr<Connection>& reader) {
-  paused_readers_.push_back(reader);
+  components_.pause_until_eased(reader);
 }
 
 void Edge::internal_eased() {
-  if (internal_backlogged()) {
-    return;
-  }
-  auto readers = std::move(paused_readers_);
-  paused_readers_.clear();
-  for (const auto& weak : readers) {
-    if (auto reader = weak.lock()) {
-      reader->resume_reading();
-    }
-  }
+  components_.eased();
 }
 
-void Edge::send_to_internal(const std::string& component_domain, std::string raw,
-                            const Element& routing) {
-  auto it = components_.find(component_domain);
-  if (it == components_.end()) {
-    bounce_to_partner(routing, StanzaError::kServiceUnavailable, "no-component");
-    return;
-  }
-  auto& slot = it->second;
-  if (slot.connection && slot.connection->ready()) {
-    slot.connection->send(std::move(raw));
-    return;
-  }
-  if (slot.held.size() >= kMaxHeldPerDomain) {
-    bounce_to_partner(routing, StanzaError::kServiceUnavailable, "internal-queue-full");
-    return;
-  }
-  slot.held.push_back(HeldStanza{std::move(raw), routing_header(routing),
-                                 std::chrono::steady_clock::now() + kHoldTimeout});
-  metrics_.partner(component_domain).queue_depth = slot.held.size();
+bool Edge::has_component(const std::string& domain) const {
+  return components_.has(domain);
+}
+
+Handoff Edge::to_internal(const std::string& component_domain, std::string raw,
+                          const Element& routing) {
+  return components_.send(component_domain, std::move(raw), routing);
 }
 
 // ---- stanzas ------------------------------------------------------------------------------
 
 void Edge::deliver_from_partner(const std::string& partner_domain, Element stanza) {
-  const Partner* partner = config_->find_partner(partner_domain);
-  if (partner == nullptr) {
-    return;  // the stream is closed by its core on the next stanza
-  }
-  if (auto refusal = policy_.check(*config_, *partner, stanza, StanzaPolicy::Direction::kInbound)) {
-    log_info("stanza.refused",
-             {{"partner", partner_domain}, {"direction", "in"}, {"reason", refusal->reason}});
-    metrics_.failure(partner_domain, refusal->reason);
-    bounce_to_partner(stanza, refusal->condition, refusal->reason);
-    return;
-  }
-  const std::string component = jid_domain_lower(stanza.from);
-  std::string raw = relay_bytes(stanza, kNsServer, kNsComponent);
-  send_to_internal(components_.count(component) != 0 ? component : partner->domain, std::move(raw),
-                   stanza);
+  router_.from_partner(partner_domain, std::move(stanza));
 }
 
 void Edge::deliver_from_internal(const std::string& component_domain, Element stanza) {
-  const std::string to_domain = jid_domain_lower(stanza.to);
-  const std::string from_domain = jid_domain_lower(stanza.from);
-  const Partner* partner = config_->find_partner(to_domain);
-  // A refusal goes back over the component link the stanza came on: for an unknown partner
-  // no link of the `to` domain exists.
-  if (partner == nullptr) {
-    log_info("stanza.refused",
-             {{"partner", component_domain}, {"direction", "out"}, {"reason", "unknown-partner"}});
-    bounce_to_internal(stanza, StanzaError::kPolicyViolation, "unknown-partner", component_domain);
-    return;
-  }
-  if (!config_->is_local_domain(from_domain)) {
-    log_info("stanza.refused",
-             {{"partner", partner->domain}, {"direction", "out"}, {"reason", "from-not-local"}});
-    bounce_to_internal(stanza, StanzaError::kNotAllowed, "from-not-local", component_domain);
-    return;
-  }
-  if (auto refusal =
-          policy_.check(*config_, *partner, stanza, StanzaPolicy::Direction::kOutbound)) {
-    log_info("stanza.refused",
-             {{"partner", partner->domain}, {"direction", "out"}, {"reason", refusal->reason}});
-    metrics_.failure(partner->domain, refusal->reason);
-    bounce_to_internal(stanza, refusal->condition, refusal->reason, component_domain);
-    return;
-  }
-  ++metrics_.partner(partner->domain).stanzas_out;
-  std::string raw = relay_bytes(stanza, kNsComponent, kNsServer);
-  send_to_partner(from_domain, to_domain, std::move(raw), stanza);
+  router_.from_internal(component_domain, std::move(stanza));
 }
 
-void Edge::send_to_partner(const std::string& local, const std::string& remote, std::string raw,
-                           const Element& routing) {
-  auto connection = outbound_for(local, remote, false);
+Handoff Edge::to_partner(const std::string& local, const std::string& remote, std::string raw,
+                         const Element& routing) {
+  auto connection = outbound_.get(local, remote, OutboundPurpose::kStanzas);
   if (!connection) {
-    bounce_to_internal(routing, StanzaError::kRemoteServerNotFound, "no-route");
-    return;
+    return Handoff::kNoRoute;
   }
-  if (!connection->enqueue(std::move(raw), routing_header(routing))) {
-    bounce_to_internal(routing, StanzaError::kRemoteServerTimeout, "outbound-queue-full");
-  }
+  return connection->enqueue(std::move(raw), routing_header(routing)) ? Handoff::kAccepted
+                                                                      : Handoff::kQueueFull;
 }
 
-namespace {
+// ---- outbound streams ---------------------------------------------------------------------
 
-// The routing header of the error stanza that answers `stanza`: same name and id, the
-// addresses swapped, type "error" (RFC 6120 §8.3).
-Element bounce_routing(const Element& stanza) {
-  Element routing = routing_header(stanza);
-  std::swap(routing.from, routing.to);
-  routing.type = "error";
-  return routing;
-}
-
-}  // namespace
-
-// Both bounce directions count the bounce against the partner and log it the same way.
-void Edge::record_bounce(const std::string& partner_domain, std::string_view direction,
-                         StanzaError condition, std::string_view reason) {
-  ++metrics_.partner(partner_domain).bounces;
-  log_info("stanza.bounced", {{"partner", partner_domain},
-                              {"direction", std::string(direction)},
-                              {"reason", std::string(reason)},
-                              {"condition", std::string(to_string(condition))}});
-}
-
-void Edge::bounce_to_internal(const Element& stanza, StanzaError condition, std::string_view reason,
-                              const std::string& via_component) {
-  auto bounce = make_bounce(stanza, condition);
-  if (!bounce) {
-    return;
-  }
-  const std::string partner_domain = jid_domain_lower(stanza.to);
-  record_bounce(partner_domain, "out", condition, reason);
-  send_to_internal(via_component.empty() ? partner_domain : via_component, std::move(*bounce),
-                   bounce_routing(stanza));
-}
-
-void Edge::bounce_to_partner(const Element& stanza, StanzaError condition,
-                             std::string_view reason) {
-  auto bounce = make_bounce(stanza, condition);
-  if (!bounce) {
-    return;
-  }
-  const std::string partner_domain = jid_domain_lower(stanza.from);
-  const std::string local_domain = jid_domain_lower(stanza.to);
-  record_bounce(partner_domain, "in", condition, reason);
-  if (!config_->is_local_domain(local_domain) || stopping_) {
-    return;
-  }
-  auto connection = outbound_for(local_domain, partner_domain, false);
-  if (connection) {
-    connection->enqueue(std::move(*bounce), bounce_routing(stanza));
-  }
-}
-
-std::shared_ptr<OutboundConnection> Edge::outbound_for(const std::string& local,
-                                                       const std::string& remote, bool verify) {
-  auto& table = verify ? verifiers_ : outbound_;
-  const auto key = std::make_pair(local, remote);
-  if (const auto it = table.find(key); it != table.end() && !it->second->closing()) {
-    return it->second;
-  }
+std::shared_ptr<OutboundConnection> Edge::make_outbound(const std::string& local,
+                                                        const std::string& remote,
+                                                        OutboundPurpose purpose) {
   const Partner* partner = config_->find_partner(remote);
   if (partner == nullptr || stopping_) {
     return nullptr;
   }
   auto connection = std::make_shared<OutboundConnection>(
       *this, *this,
-      OutboundOptions{local, remote, *partner,
-                      verify ? OutboundPurpose::kVerify : OutboundPurpose::kStanzas,
-                      tls_ != nullptr, false, config_->federation.max_stanza_bytes,
-                      tls_ == nullptr || tls_->client_auth},
+      OutboundOptions{local, remote, *partner, purpose, tls_ != nullptr, false,
+                      config_->federation.max_stanza_bytes, tls_ == nullptr || tls_->client_auth},
       std::make_unique<SocketTransport>(tcp::socket(io_)));
-  table[key] = connection;
   connection->start(resolver_);
   return connection;
 }
@@ -572,27 +244,15 @@ void Edge::outbound_ready(const std::shared_ptr<OutboundConnection>& /*connectio
 void Edge::outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
                            const std::string& reason) {
   const auto& options = connection->options();
-  auto& table = options.purpose == OutboundPurpose::kVerify ? verifiers_ : outbound_;
-  const auto key = std::make_pair(options.local, options.remote);
-  if (const auto it = table.find(key); it != table.end() && it->second == connection) {
-    table.erase(it);
-  }
+  outbound_.closed(connection);
   const bool timeout = connection->timed_out() || reason.find("timeout") != std::string::npos;
   const StanzaError condition =
       timeout ? StanzaError::kRemoteServerTimeout : StanzaError::kRemoteServerNotFound;
   for (auto& queued : connection->take_queue()) {
-    bounce_to_internal(queued.routing, condition, reason);
+    router_.bounce_to_internal(queued.routing, condition, reason);
   }
   if (options.purpose == OutboundPurpose::kVerify) {
-    std::vector<PendingVerify> failed;
-    std::erase_if(pending_verifies_, [&](const PendingVerify& pending) {
-      if (pending.originating == options.remote && pending.receiving == options.local) {
-        failed.push_back(pending);
-        return true;
-      }
-      return false;
-    });
-    for (const auto& pending : failed) {
+    for (const auto& pending : outbound_.take_for_stream(options.remote, options.local)) {
       if (auto inbound = pending.inbound.lock()) {
         inbound->verify_result(
             pending.originating, pending.receiving,
@@ -603,12 +263,11 @@ void Edge::outbound_closed(const std::shared_ptr<OutboundConnection>& connection
 }
 
 void Edge::request_verify(const std::shared_ptr<InboundConnection>& inbound,
-                          const Action& request) {
-  pending_verifies_.push_back(
-      PendingVerify{inbound, request.domain, request.local, request.stream_id});
-  auto connection = outbound_for(request.local, request.domain, true);
+                          const action::RequestVerify& request) {
+  outbound_.add_pending({inbound, request.domain, request.local, request.stream_id});
+  auto connection = outbound_.get(request.local, request.domain, OutboundPurpose::kVerify);
   if (!connection) {
-    pending_verifies_.pop_back();
+    outbound_.drop_last_pending();
     inbound->verify_result(request.domain, request.local, VerifyOutcome::kRemoteServerNotFound);
     return;
   }
@@ -616,27 +275,19 @@ void Edge::request_verify(const std::shared_ptr<InboundConnection>& inbound,
       VerifyRequest{request.domain, request.local, request.stream_id, request.key});
 }
 
-void Edge::verified(const std::shared_ptr<OutboundConnection>& verifier, const Action& answer) {
+void Edge::verified(const std::shared_ptr<OutboundConnection>& verifier,
+                    const action::Verified& answer) {
   // Defence in depth: only the verify stream this edge opened to the originating domain's
   // authoritative server may answer for that domain.
-  const auto it = verifiers_.find(std::make_pair(answer.local, answer.domain));
-  if (it == verifiers_.end() || it->second != verifier) {
+  if (!outbound_.is_verifier_for(answer.local, answer.domain, verifier)) {
     metrics_.failure(answer.domain, "dialback-answer-unbound");
     log_warn("dialback.answer_refused", {{"conn", verifier->id()},
                                          {"partner", answer.domain},
                                          {"reason", "dialback-answer-unbound"}});
     return;
   }
-  std::vector<PendingVerify> done;
-  std::erase_if(pending_verifies_, [&](const PendingVerify& pending) {
-    if (iequals_ascii(pending.originating, answer.domain) &&
-        iequals_ascii(pending.receiving, answer.local) && pending.stream_id == answer.stream_id) {
-      done.push_back(pending);
-      return true;
-    }
-    return false;
-  });
-  for (const auto& pending : done) {
+  for (const auto& pending :
+       outbound_.take_answered(answer.domain, answer.local, answer.stream_id)) {
     log_info("dialback.verified", {{"partner", pending.originating},
                                    {"local", pending.receiving},
                                    {"result", answer.valid ? "valid" : "invalid"}});
@@ -687,6 +338,7 @@ void Edge::reload() {
     inbound->update_config(config_);
   }
   resolver_.clear_cache();
+  router_.set_config(config_);
   sync_components();
   log_info("config.reloaded", {{"partners", std::to_string(config_->partners.size())}});
 }
@@ -697,39 +349,25 @@ void Edge::shutdown() {
   }
   stopping_ = true;
   log_info("edge.stopping", {{"reason", "shutdown"}});
-  for (auto& acceptor : acceptors_) {
-    boost::system::error_code ignored;
-    acceptor->close(ignored);
-  }
+  listeners_.close_all();
   sweeper_.cancel();
-  save_subscriptions();
-  for (const auto& weak : std::exchange(paused_readers_, {})) {
-    if (auto reader = weak.lock()) {
-      reader->resume_reading();
-    }
-  }
+  save_subscriptions(store_root(*config_), router_.policy());
+  components_.eased(true);  // paused readers must see the stop
   for (const auto& inbound : std::set(inbound_)) {
     inbound->shutdown();
   }
   // Stanzas still waiting for a partner stream go back to their senders now.
-  for (auto* table : {&outbound_, &verifiers_}) {
-    for (const auto& [key, connection] : std::map(*table)) {
-      for (auto& queued : connection->take_queue()) {
-        bounce_to_internal(queued.routing, StanzaError::kRemoteServerTimeout, "shutdown");
-      }
-      connection->shutdown();
+  for (const auto& connection : outbound_.all()) {
+    for (auto& queued : connection->take_queue()) {
+      router_.bounce_to_internal(queued.routing, StanzaError::kRemoteServerTimeout, "shutdown");
     }
+    connection->shutdown();
   }
   // Give the bounces a moment to reach the internal server, then close the component links.
   auto timer = std::make_shared<asio::steady_timer>(io_);
   timer->expires_after(std::chrono::milliseconds(500));
   timer->async_wait([this, timer](const boost::system::error_code&) {
-    for (auto& [domain, slot] : components_) {
-      slot.wanted = false;
-      if (slot.connection) {
-        slot.connection->shutdown();
-      }
-    }
+    components_.shutdown();
     timer->expires_after(std::chrono::milliseconds(1500));
     timer->async_wait([this, timer](const boost::system::error_code&) { io_.stop(); });
   });

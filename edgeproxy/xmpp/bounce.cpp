@@ -1,5 +1,7 @@
 #include "edgeproxy/xmpp/bounce.hpp"
 
+#include <utility>
+
 #include "edgeproxy/xmpp/xml_util.hpp"
 
 namespace edgekit::edgeproxy {
@@ -30,6 +32,24 @@ std::optional<std::string> make_bounce(const Element& stanza, StanzaError condit
   xml += stanza.name;
   xml += '>';
   return xml;
+}
+
+Element routing_header(const Element& stanza) {
+  Element routing;
+  routing.is_stanza = true;
+  routing.name = stanza.name;
+  routing.from = stanza.from;
+  routing.to = stanza.to;
+  routing.type = stanza.type;
+  routing.id = stanza.id;
+  return routing;
+}
+
+Element bounce_routing(const Element& stanza) {
+  Element routing = routing_header(stanza);
+  std::swap(routing.from, routing.to);
+  routing.type = "error";
+  return routing;
 }
 
 }  // namespace edgekit::edgeproxy

@@ -16,4 +16,12 @@ namespace edgekit::edgeproxy {
 std::optional<std::string> make_bounce(const Element& stanza, StanzaError condition,
                                        std::string_view text = {});
 
+// What a queued stanza keeps of its routing, for the bounce if it cannot be delivered: the
+// name, the addresses, type and id, without the raw bytes.
+Element routing_header(const Element& stanza);
+
+// The routing header of the error stanza that answers `stanza`: same name and id, the
+// addresses swapped, type "error" (RFC 6120 §8.3).
+Element bounce_routing(const Element& stanza);
+
 }  // namespace edgekit::edgeproxy

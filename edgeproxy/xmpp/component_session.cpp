@@ -1,13 +1,11 @@
 #include "edgeproxy/xmpp/component_session.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
-#include <array>
 #include <stdexcept>
 
+#include "common/crypto.hpp"
 #include "common/jid.hpp"
-#include "edgeproxy/xmpp/dialback_key.hpp"
 #include "edgeproxy/xmpp/xml_util.hpp"
 
 namespace edgekit::edgeproxy {
@@ -16,14 +14,12 @@ std::string component_handshake_digest(std::string_view stream_id, std::string_v
   std::string text;
   text.reserve(stream_id.size() + secret.size());
   text.append(stream_id).append(secret);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  const int rc = EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha1(), nullptr);
+  std::string digest = crypto::digest_hex(crypto::Digest::kSha1, text);
   OPENSSL_cleanse(text.data(), text.size());
-  if (rc != 1) {
+  if (digest.empty()) {
     throw std::runtime_error("SHA-1 failed");
   }
-  return to_hex(digest.data(), length);
+  return digest;
 }
 
 ComponentSession::ComponentSession(std::string domain, std::string secret,
@@ -88,11 +84,10 @@ void ComponentSession::on_bytes(std::string_view bytes, Actions& out) {
           if (element.ns == kNsComponent && element.name == "handshake") {
             ready_ = true;
             framer_.set_authenticated();
-            Action action;
-            action.kind = ActionKind::kReady;
-            action.domain = domain_;
-            action.method = "component";
-            out.push_back(std::move(action));
+            action::Ready ready;
+            ready.domain = domain_;
+            ready.method = "component";
+            out.emplace_back(std::move(ready));
             break;
           }
           if (element.ns == kNsStreams && element.name == "error") {
@@ -104,11 +99,7 @@ void ComponentSession::on_bytes(std::string_view bytes, Actions& out) {
           return;
         }
         if (element.is_stanza) {
-          Action deliver;
-          deliver.kind = ActionKind::kDeliver;
-          deliver.domain = jid_domain_lower(element.to);
-          deliver.element = std::move(element);
-          out.push_back(std::move(deliver));
+          out.emplace_back(action::Deliver{jid_domain_lower(element.to), std::move(element)});
         } else if (element.ns == kNsStreams && element.name == "error") {
           out.push_back(send_action("</stream:stream>"));
           out.push_back(close_action("component-stream-error"));

@@ -28,10 +28,4 @@ class DialbackKeys {
   std::string hashed_secret_;  // HEX(SHA256(secret)); the raw secret is not kept
 };
 
-// Random identifiers (stream ids, connection ids): hex of `bytes` random bytes.
-std::string random_hex(std::size_t bytes);
-// Constant-time equality for secrets.
-bool constant_time_equals(std::string_view a, std::string_view b) noexcept;
-std::string to_hex(const unsigned char* data, std::size_t size);
-
 }  // namespace edgekit::edgeproxy

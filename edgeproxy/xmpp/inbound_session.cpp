@@ -260,9 +260,7 @@ void InboundSession::handle_starttls(Actions& out) {
     return;
   }
   out.push_back(send_action("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"));
-  Action start;
-  start.kind = ActionKind::kStartTls;
-  out.push_back(std::move(start));
+  out.emplace_back(action::StartTls{});
   tls_pending_ = true;
 }
 
@@ -303,14 +301,13 @@ void InboundSession::mark_authenticated(const std::string& domain, std::string_v
     partner_ = partner != nullptr ? partner->domain : domain;
   }
   framer_.set_authenticated();
-  Action action;
-  action.kind = ActionKind::kAuthenticated;
-  action.domain = domain;
-  action.local = local_domain_;
+  action::Authenticated authenticated;
+  authenticated.domain = domain;
+  authenticated.local = local_domain_;
   const std::string_view problem = secured_ ? certificate_.problem(domain) : "";
-  action.certificate = certificate_label(secured_, problem);
-  action.method = method == "dialback" ? dialback_method(secured_, problem) : method;
-  out.push_back(std::move(action));
+  authenticated.certificate = certificate_label(secured_, problem);
+  authenticated.method = method == "dialback" ? dialback_method(secured_, problem) : method;
+  out.emplace_back(std::move(authenticated));
 }
 
 bool InboundSession::pair_authenticated(std::string_view originating,
@@ -367,13 +364,7 @@ void InboundSession::handle_db_result(const Element& element, Actions& out) {
     return;
   }
   pending_.emplace_back(originating, receiving);
-  Action verify;
-  verify.kind = ActionKind::kRequestVerify;
-  verify.domain = originating;
-  verify.local = receiving;
-  verify.stream_id = options_.stream_id;
-  verify.key = element.text;
-  out.push_back(std::move(verify));
+  out.emplace_back(action::RequestVerify{originating, receiving, options_.stream_id, element.text});
 }
 
 void InboundSession::handle_db_verify(const Element& element, Actions& out) {
@@ -394,12 +385,7 @@ void InboundSession::handle_db_verify(const Element& element, Actions& out) {
   const bool valid = keys_->verify(receiving, originating, element.id, element.text);
   xml += valid ? " type='valid'/>" : " type='invalid'/>";
   out.push_back(send_action(std::move(xml)));
-  Action note;
-  note.kind = ActionKind::kVerified;
-  note.domain = receiving;
-  note.local = originating;
-  note.valid = valid;
-  out.push_back(std::move(note));
+  out.emplace_back(action::Verified{receiving, originating, element.id, valid});
 }
 
 void InboundSession::handle_stanza(Element& element, Actions& out) {
@@ -427,11 +413,7 @@ void InboundSession::handle_stanza(Element& element, Actions& out) {
     fail(StreamError::kPolicyViolation, "unknown-partner", out);
     return;
   }
-  Action deliver;
-  deliver.kind = ActionKind::kDeliver;
-  deliver.domain = partner->domain;
-  deliver.element = std::move(element);
-  out.push_back(std::move(deliver));
+  out.emplace_back(action::Deliver{partner->domain, std::move(element)});
 }
 
 }  // namespace edgekit::edgeproxy

@@ -79,6 +79,12 @@ std::string Metrics::render() const {
   out += "edgeproxy_connections ";
   out += std::to_string(connections_);
   out += '\n';
+  append_header(out, "edgeproxy_session_failures_total", "counter",
+                "Streams closed with internal-server-error because their session failed (a "
+                "bug: the log has session.failed with the detail).");
+  out += "edgeproxy_session_failures_total ";
+  out += std::to_string(session_failures_);
+  out += '\n';
   const auto label_of = [](const std::string& domain) { return "partner=\"" + domain + '"'; };
   append_header(out, "edgeproxy_streams_total", "counter",
                 "Authenticated partner streams by direction, authentication (sasl-external, "

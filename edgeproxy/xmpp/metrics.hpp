@@ -33,11 +33,15 @@ class Metrics {
   void connection_opened() noexcept { ++connections_; }
   void connection_closed() noexcept { --connections_; }
   [[nodiscard]] std::int64_t connections() const noexcept { return connections_; }
+  // A session coroutine ended with an exception (a bug): its stream was closed for it.
+  void session_failed() noexcept { ++session_failures_; }
+  [[nodiscard]] std::uint64_t session_failures() const noexcept { return session_failures_; }
   [[nodiscard]] std::string render() const;
 
  private:
   std::map<std::string, PartnerMetrics, std::less<>> partners_;
   std::int64_t connections_ = 0;
+  std::uint64_t session_failures_ = 0;
 };
 
 }  // namespace edgekit::edgeproxy

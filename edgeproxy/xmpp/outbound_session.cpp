@@ -318,9 +318,7 @@ void OutboundSession::handle_proceed(const Element& element, Actions& out) {
     fail("starttls-failed", out);
     return;
   }
-  Action start;
-  start.kind = ActionKind::kStartTls;
-  out.push_back(std::move(start));
+  out.emplace_back(action::StartTls{});
   state_ = State::kTlsHandshake;
 }
 
@@ -336,11 +334,8 @@ void OutboundSession::handle_sasl_result(const Element& element, Actions& out) {
 
 void OutboundSession::after_sasl_refused(Actions& out) {
   our_cert_refused_ = true;
-  Action warning;
-  warning.kind = ActionKind::kWarning;
-  warning.reason = kPartnerRejectedOurCertificate;
-  warning.data = our_certificate_hint(options_.our_certificate_client_auth);
-  out.push_back(std::move(warning));
+  out.emplace_back(action::Warning{std::string(kPartnerRejectedOurCertificate),
+                                   our_certificate_hint(options_.our_certificate_client_auth)});
   if (sasl_required(options_.policy) || !options_.policy.dialback) {
     fail(std::string(kPartnerRejectedOurCertificate), out, StreamError::kPolicyViolation);
     return;
@@ -408,30 +403,22 @@ void OutboundSession::handle_verify_answer(const Element& element, Actions& out)
     fail("dialback-answer-unbound", out, StreamError::kNotAuthorized);
     return;
   }
-  Action verified;
-  verified.kind = ActionKind::kVerified;
-  verified.domain = it->originating;
-  verified.local = it->receiving;
-  verified.stream_id = it->stream_id;
-  verified.valid = element.type == "valid";
+  out.emplace_back(
+      action::Verified{it->originating, it->receiving, it->stream_id, element.type == "valid"});
   sent_verifies_.erase(it);
-  out.push_back(std::move(verified));
   if (outstanding_verifies() == 0) {
-    Action idle;
-    idle.kind = ActionKind::kIdle;
-    out.push_back(std::move(idle));
+    out.emplace_back(action::Idle{});
   }
 }
 
 void OutboundSession::become_ready(std::string_view method, Actions& out) {
   state_ = State::kReady;
-  Action action;
-  action.kind = ActionKind::kReady;
-  action.domain = options_.remote;
-  action.local = options_.local;
-  action.method = method;
-  action.certificate = certificate_label(secured_, certificate_problem_);
-  out.push_back(std::move(action));
+  action::Ready ready;
+  ready.domain = options_.remote;
+  ready.local = options_.local;
+  ready.method = method;
+  ready.certificate = certificate_label(secured_, certificate_problem_);
+  out.emplace_back(std::move(ready));
   if (options_.purpose == OutboundPurpose::kVerify) {
     flush_verifies(out);
   }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "edgeproxy/xmpp/peer_certificate.hpp"
@@ -13,54 +14,84 @@
 
 namespace edgekit::edgeproxy {
 
-enum class ActionKind {
-  kSend,           // write `data`
-  kStartTls,       // flush, then run the TLS handshake; report with on_tls_established()
-  kRequestVerify,  // dialback: ask the authoritative server of `domain` (receiving server is
-                   // `local`) whether `key` for `stream_id` is valid; report with on_verify_result
-  kAuthenticated,  // `domain` is now authenticated on this stream (`method`)
-  kReady,          // outbound/component: the stream can carry stanzas (`method`)
-  kVerified,       // outbound: the answer to a db:verify we sent (`domain`, `local`, `valid`)
-  kIdle,           // outbound verify stream: no request outstanding; close it after a grace
-  kWarning,        // log and count `reason` against the partner (`data` is a hint for admins)
-  kDeliver,        // a stanza that passed the stream checks (`element`, partner `domain`)
-  kClose,          // close the stream after the sends before it; `reason`, optional `error`
-};
+namespace action {
 
-struct Action {
-  ActionKind kind = ActionKind::kSend;
+struct Send {  // write `data`
   std::string data;
+};
+struct StartTls {};  // flush, then run the TLS handshake; the shell reports with on_tls()
+
+// Dialback: ask the authoritative server of `domain` (the receiving server is `local`) whether
+// `key` for `stream_id` is valid; the shell reports with on_verify_result().
+struct RequestVerify {
   std::string domain;
   std::string local;
   std::string stream_id;
   std::string key;
-  std::string method;  // kAuthenticated / kReady: sasl-external, dialback, ...
-  // kAuthenticated / kReady: how the peer's certificate fared: "ok" (it authenticated the
-  // peer), "none" (no TLS) or the reason code why not ("partner-cert-untrusted", ...).
+};
+
+// How a stream came to be trusted, for the log line and the metrics of both kinds below.
+struct StreamTrust {
+  std::string domain;
+  std::string local;
+  std::string method;  // sasl-external, dialback, component, ...
+  // How the peer's certificate fared: "ok" (it authenticated the peer), "none" (no TLS) or
+  // the reason code why not ("partner-cert-untrusted", ...).
   std::string certificate;
-  std::string reason;
-  std::optional<StreamError> error;
+};
+struct Authenticated : StreamTrust {};  // inbound: `domain` is now authenticated here
+struct Ready : StreamTrust {};          // outbound/component: the stream can carry stanzas
+
+// A db:verify answer: outbound, the answer to one we sent; inbound, the one we gave.
+struct Verified {
+  std::string domain;
+  std::string local;
+  std::string stream_id;
   bool valid = false;
+};
+struct Idle {};  // outbound verify stream: no request outstanding; close it after a grace
+
+struct Warning {  // log and count `reason` against the partner
+  std::string reason;
+  std::string hint;  // for admins
+};
+
+struct Deliver {  // a stanza that passed the stream checks, from or for partner `domain`
+  std::string domain;
   Element element;
 };
 
+struct Close {  // close the stream after the sends before it
+  std::string reason;
+  std::optional<StreamError> error;
+};
+
+}  // namespace action
+
+// One alternative per kind: a shell handles them with std::visit, so a kind it forgets to
+// handle does not compile.
+using Action = std::variant<action::Send, action::StartTls, action::RequestVerify,
+                            action::Authenticated, action::Ready, action::Verified, action::Idle,
+                            action::Warning, action::Deliver, action::Close>;
+
 using Actions = std::vector<Action>;
+
+// Builds a visitor from lambdas, one per alternative.
+template <typename... Handlers>
+struct Overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+template <typename... Handlers>
+Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 enum class VerifyOutcome { kValid, kInvalid, kRemoteServerNotFound, kRemoteServerTimeout };
 
 inline Action send_action(std::string data) {
-  Action action;
-  action.kind = ActionKind::kSend;
-  action.data = std::move(data);
-  return action;
+  return action::Send{std::move(data)};
 }
 
 inline Action close_action(std::string reason, std::optional<StreamError> error = std::nullopt) {
-  Action action;
-  action.kind = ActionKind::kClose;
-  action.reason = std::move(reason);
-  action.error = error;
-  return action;
+  return action::Close{std::move(reason), error};
 }
 
 // The peer sent <stream:error/>: answer with our closing tag and close. The reason is `prefix`

@@ -1,11 +1,10 @@
 #include "edgeproxy/xmpp/xml_framer.hpp"
 
-#include <expat.h>
-
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
+#include "common/expat_ptr.hpp"
 #include "common/jid.hpp"
 
 namespace edgekit::edgeproxy {
@@ -15,11 +14,6 @@ constexpr std::size_t kRetainedBufferBytes = std::size_t{16} * 1024;
 
 constexpr char kNsSeparator = ' ';
 constexpr std::size_t kMaxChildren = 64;
-
-struct ParserDeleter {
-  void operator()(XML_ParserStruct* parser) const noexcept { XML_ParserFree(parser); }
-};
-using ParserPtr = std::unique_ptr<XML_ParserStruct, ParserDeleter>;
 
 // Expat in namespace mode with triplets reports "uri local prefix", "uri local" or "local".
 struct QName {
@@ -79,7 +73,7 @@ const ChildElement* Element::find_child(std::string_view child_ns,
 
 struct XmlFramer::Impl {
   XmlFramer* owner = nullptr;
-  ParserPtr parser;
+  expat::ParserPtr parser;
   std::vector<FrameEvent> events;
 
   // Bytes from previous feeds still needed (a partial element), starting at buffer_base.

@@ -6,13 +6,13 @@
 #include <string>
 #include <string_view>
 
-#include "certtool/acme_flow.hpp"
+#include "certtool/acme/flow.hpp"
 
 namespace {
 
 using edgekit::certtool::acme::AccountKey;
 using edgekit::certtool::acme::AcmeFlow;
-using edgekit::certtool::acme::ActionKind;
+namespace action = edgekit::certtool::acme::action;
 using edgekit::certtool::acme::FlowParams;
 using edgekit::certtool::acme::HttpResponse;
 
@@ -78,10 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   auto action = flow.start();
   int fed = 0;
-  for (int step = 0;
-       step < 40 && action.kind != ActionKind::kDone && action.kind != ActionKind::kFailed;
+  for (int step = 0; step < 40 && !std::holds_alternative<action::Done>(action) &&
+                     !std::holds_alternative<action::Failed>(action);
        ++step) {
-    if (action.kind != ActionKind::kHttp) {
+    if (!std::holds_alternative<action::Send>(action)) {
       action = flow.resume();
       continue;
     }

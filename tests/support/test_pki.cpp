@@ -10,7 +10,8 @@
 #include <stdexcept>
 
 #include <openssl/pem.h>
-#include <openssl/rand.h>
+
+#include "common/crypto.hpp"
 
 namespace edgekit::testing {
 namespace {
@@ -89,12 +90,13 @@ Issued issue(const CertSpec& spec, const Issued* issuer) {
   X509* cert = out.cert.get();
   require(cert != nullptr, "X509_new");
   X509_set_version(cert, 2);
-  std::array<unsigned char, 16> serial_bytes{};
-  RAND_bytes(serial_bytes.data(), static_cast<int>(serial_bytes.size()));
-  serial_bytes[0] &= 0x7FU;
-  serial_bytes[0] |= 0x01U;
+  std::string serial_bytes = crypto::random_bytes(16);
+  // Positive and 16 bytes long: the top bit clear, the top byte never zero.
+  serial_bytes[0] =
+      static_cast<char>((static_cast<unsigned char>(serial_bytes[0]) & 0x7FU) | 0x01U);
   const ossl::BignumPtr serial(
-      BN_bin2bn(serial_bytes.data(), static_cast<int>(serial_bytes.size()), nullptr));
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(serial_bytes.data()),
+                static_cast<int>(serial_bytes.size()), nullptr));
   BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert));
   X509_gmtime_adj(X509_getm_notBefore(cert), static_cast<long>(spec.not_before.count()));
   X509_gmtime_adj(X509_getm_notAfter(cert), static_cast<long>(spec.not_after.count()));

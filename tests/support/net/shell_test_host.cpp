@@ -43,7 +43,7 @@ void ShellTestHost::deliver_from_partner(const std::string& /*partner*/, Element
 }
 
 void ShellTestHost::request_verify(const std::shared_ptr<InboundConnection>& inbound,
-                                   const Action& request) {
+                                   const action::RequestVerify& request) {
   ++verify_requests;
   // The answer comes later, as the verify stream's would.
   asio::post(io_, [inbound, domain = request.domain, local = request.local,
@@ -75,7 +75,7 @@ void ShellTestHost::outbound_closed(const std::shared_ptr<OutboundConnection>& c
 }
 
 void ShellTestHost::verified(const std::shared_ptr<OutboundConnection>& /*verifier*/,
-                             const Action& /*answer*/) {}
+                             const action::Verified& /*answer*/) {}
 
 void ShellTestHost::component_ready(const std::shared_ptr<ComponentConnection>& /*connection*/) {
   became_ready();

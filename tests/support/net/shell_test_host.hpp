@@ -54,7 +54,7 @@ class ShellTestHost final : public StreamHost,
   // InboundEvents
   void deliver_from_partner(const std::string& partner, Element stanza) override;
   void request_verify(const std::shared_ptr<InboundConnection>& inbound,
-                      const Action& request) override;
+                      const action::RequestVerify& request) override;
   void inbound_closed(const InboundConnection* connection) override;
   [[nodiscard]] bool admit_partner_stream(const Partner& /*partner*/) const override {
     return true;
@@ -64,7 +64,8 @@ class ShellTestHost final : public StreamHost,
   void outbound_ready(const std::shared_ptr<OutboundConnection>& connection) override;
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
                        const std::string& reason) override;
-  void verified(const std::shared_ptr<OutboundConnection>& verifier, const Action& answer) override;
+  void verified(const std::shared_ptr<OutboundConnection>& verifier,
+                const action::Verified& answer) override;
 
   // ComponentEvents
   void component_ready(const std::shared_ptr<ComponentConnection>& connection) override;

@@ -13,7 +13,7 @@
 #include <openssl/pem.h>
 #include <nlohmann/json.hpp>
 
-#include "certtool/commands.hpp"
+#include "certtool/commands/commands.hpp"
 #include "common/store.hpp"
 #include "common/x509.hpp"
 #include "tests/support/test_pki.hpp"

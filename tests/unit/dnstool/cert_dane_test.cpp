@@ -2,8 +2,7 @@
 // PKI made at test time.
 #include <gtest/gtest.h>
 
-#include <openssl/evp.h>
-
+#include "common/crypto.hpp"
 #include "common/x509.hpp"
 #include "dnstool/cert_checks.hpp"
 #include "dnstool/posh_document.hpp"
@@ -18,11 +17,8 @@ std::vector<std::uint8_t> bytes_of(const std::string& text) {
   return {text.begin(), text.end()};
 }
 
-std::string sha(std::string_view data, const EVP_MD* md) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), out, &size, md, nullptr);
-  return {reinterpret_cast<const char*>(out), size};
+std::string sha(std::string_view data, crypto::Digest algorithm) {
+  return crypto::digest(algorithm, data);
 }
 
 class DaneTest : public ::testing::Test {
@@ -35,19 +31,25 @@ class DaneTest : public ::testing::Test {
 TEST_F(DaneTest, EveryUsageSelectorMatchingTypeCombination) {
   const std::string spki = x509::spki_der_of(leaf.cert.get());
   const std::string der = x509::der_of(leaf.cert.get());
-  EXPECT_EQ(match_tlsa({3, 1, 1, bytes_of(sha(spki, EVP_sha256()))}, chain), TlsaMatch::kMatch);
-  EXPECT_EQ(match_tlsa({3, 0, 1, bytes_of(sha(der, EVP_sha256()))}, chain), TlsaMatch::kMatch);
-  EXPECT_EQ(match_tlsa({3, 1, 2, bytes_of(sha(spki, EVP_sha512()))}, chain), TlsaMatch::kMatch);
+  EXPECT_EQ(match_tlsa({3, 1, 1, bytes_of(sha(spki, crypto::Digest::kSha256))}, chain),
+            TlsaMatch::kMatch);
+  EXPECT_EQ(match_tlsa({3, 0, 1, bytes_of(sha(der, crypto::Digest::kSha256))}, chain),
+            TlsaMatch::kMatch);
+  EXPECT_EQ(match_tlsa({3, 1, 2, bytes_of(sha(spki, crypto::Digest::kSha512))}, chain),
+            TlsaMatch::kMatch);
   EXPECT_EQ(match_tlsa({3, 0, 0, bytes_of(der)}, chain), TlsaMatch::kMatch);
   EXPECT_EQ(match_tlsa({3, 1, 1, std::vector<std::uint8_t>(32, 0)}, chain), TlsaMatch::kNoMatch);
   // The leaf's key is not a trust anchor: usage 2 must not match it...
-  EXPECT_EQ(match_tlsa({2, 1, 1, bytes_of(sha(spki, EVP_sha256()))}, chain), TlsaMatch::kNoMatch);
+  EXPECT_EQ(match_tlsa({2, 1, 1, bytes_of(sha(spki, crypto::Digest::kSha256))}, chain),
+            TlsaMatch::kNoMatch);
   // ...but the intermediate's is.
   const std::string ca_spki = x509::spki_der_of(pki.intermediate().cert.get());
-  EXPECT_EQ(match_tlsa({2, 1, 1, bytes_of(sha(ca_spki, EVP_sha256()))}, chain), TlsaMatch::kMatch);
-  EXPECT_EQ(match_tlsa({1, 1, 1, bytes_of(sha(spki, EVP_sha256()))}, chain), TlsaMatch::kUnusable);
+  EXPECT_EQ(match_tlsa({2, 1, 1, bytes_of(sha(ca_spki, crypto::Digest::kSha256))}, chain),
+            TlsaMatch::kMatch);
+  EXPECT_EQ(match_tlsa({1, 1, 1, bytes_of(sha(spki, crypto::Digest::kSha256))}, chain),
+            TlsaMatch::kUnusable);
   EXPECT_EQ(match_tlsa({3, 2, 1, {}}, chain), TlsaMatch::kUnusable);
-  EXPECT_EQ(tlsa_3_1_1(leaf.cert.get()).data, bytes_of(sha(spki, EVP_sha256())));
+  EXPECT_EQ(tlsa_3_1_1(leaf.cert.get()).data, bytes_of(sha(spki, crypto::Digest::kSha256)));
   EXPECT_EQ(tlsa_text({3, 1, 1, {0xab, 0x01}}), "3 1 1 ab01");
 }
 

@@ -25,12 +25,9 @@ class LineConnection final : public Connection {
 
   void start() {
     start_watchdog();
-    asio::co_spawn(
-        host_.io(),
-        [me = std::static_pointer_cast<LineConnection>(shared_from_this())] {
-          return me->run_stream();
-        },
-        asio::detached);
+    spawn_session([me = std::static_pointer_cast<LineConnection>(shared_from_this())] {
+      return me->run_stream();
+    });
   }
   void shutdown() override { request_close("shutdown"); }
 
@@ -42,9 +39,7 @@ class LineConnection final : public Connection {
       pending_.erase(0, end + 1);
       if (line == "tls") {
         out.push_back(send_action("ok\n"));
-        Action start_tls;
-        start_tls.kind = ActionKind::kStartTls;
-        out.push_back(std::move(start_tls));
+        out.emplace_back(action::StartTls{});
       } else if (line == "bye") {
         out.push_back(send_action("bye\n"));
         out.push_back(close_action("peer-closed"));
@@ -57,7 +52,14 @@ class LineConnection final : public Connection {
     out.push_back(send_action("secured\n"));
   }
   void on_timeout(std::string_view /*reason*/, Actions& /*out*/) override {}
-  void on_action(Action& /*action*/) override {}
+  // Nothing but sends, STARTTLS and closes comes from this core.
+  void on_request_verify(action::RequestVerify& /*request*/) override {}
+  void on_authenticated(action::Authenticated& /*authenticated*/) override {}
+  void on_ready(action::Ready& /*ready*/) override {}
+  void on_verified(action::Verified& /*verified*/) override {}
+  void on_idle(action::Idle& /*idle*/) override {}
+  void on_warning(action::Warning& /*warning*/) override {}
+  void on_deliver(action::Deliver& /*deliver*/) override {}
   void on_closed(const std::string& reason) override { recorder_.closed.push_back(reason); }
   [[nodiscard]] bool tls_server() const override { return true; }
 

@@ -31,14 +31,14 @@ TEST(ComponentSession, HandshakeAndStanzas) {
             "<handshake>" + component_handshake_digest("abc", "secret") + "</handshake>");
   session.on_bytes("<handshake/>", out);
   transcript.take(out);
-  ASSERT_NE(transcript.find(ActionKind::kReady), nullptr);
+  ASSERT_NE(transcript.find<action::Ready>(), nullptr);
   transcript.clear();
   session.on_bytes(
       "<message from='romeo@corp.example' to='juliet@Partner.example/r'><body>x"
       "</body></message>",
       out);
   transcript.take(out);
-  const Action* deliver = transcript.find(ActionKind::kDeliver);
+  const action::Deliver* deliver = transcript.find<action::Deliver>();
   ASSERT_NE(deliver, nullptr);
   EXPECT_EQ(deliver->domain, "partner.example");
   EXPECT_EQ(deliver->element.from, "romeo@corp.example");
@@ -55,8 +55,8 @@ TEST(ComponentSession, RejectedHandshake) {
       "xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>",
       out);
   transcript.take(out);
-  ASSERT_NE(transcript.find(ActionKind::kClose), nullptr);
-  EXPECT_EQ(transcript.find(ActionKind::kClose)->reason, "component-rejected:not-authorized");
+  ASSERT_NE(transcript.find<action::Close>(), nullptr);
+  EXPECT_EQ(transcript.find<action::Close>()->reason, "component-rejected:not-authorized");
   EXPECT_FALSE(session.ready());
 }
 

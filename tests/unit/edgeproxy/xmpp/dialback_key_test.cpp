@@ -20,12 +20,5 @@ TEST(DialbackKeys, MatchesTheXep0185Example) {
             DialbackKeys::random().generate("a", "b", "c"));
 }
 
-TEST(DialbackKeys, ConstantTimeEquals) {
-  EXPECT_TRUE(constant_time_equals("abc", "abc"));
-  EXPECT_FALSE(constant_time_equals("abc", "abd"));
-  EXPECT_FALSE(constant_time_equals("abc", "abcd"));
-  EXPECT_EQ(random_hex(8).size(), 16U);
-}
-
 }  // namespace
 }  // namespace edgekit::edgeproxy

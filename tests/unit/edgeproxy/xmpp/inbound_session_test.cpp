@@ -62,7 +62,7 @@ TEST(InboundSession, DialbackOnlyPartnerFullPath) {
       f.transcript.contains("<dialback xmlns='urn:xmpp:features:dialback'><errors/></dialback>"));
   f.transcript.clear();
   f.feed(kDbResult);
-  const Action* verify = f.transcript.find(ActionKind::kRequestVerify);
+  const action::RequestVerify* verify = f.transcript.find<action::RequestVerify>();
   ASSERT_NE(verify, nullptr);
   EXPECT_EQ(verify->domain, "partner.example");
   EXPECT_EQ(verify->local, "corp.example");
@@ -72,15 +72,15 @@ TEST(InboundSession, DialbackOnlyPartnerFullPath) {
   f.verify(VerifyOutcome::kValid);
   EXPECT_TRUE(
       f.transcript.contains("<db:result from='corp.example' to='partner.example' type='valid'/>"));
-  ASSERT_NE(f.transcript.find(ActionKind::kAuthenticated), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kAuthenticated)->method, "dialback");
+  ASSERT_NE(f.transcript.find<action::Authenticated>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Authenticated>()->method, "dialback");
   EXPECT_TRUE(f.session.authenticated());
   EXPECT_EQ(f.session.partner(), "partner.example");
   f.transcript.clear();
   f.feed(
       "<message from='juliet@partner.example/x' to='romeo@corp.example' id='1'>"
       "<body>hi</body></message>");
-  const Action* deliver = f.transcript.find(ActionKind::kDeliver);
+  const action::Deliver* deliver = f.transcript.find<action::Deliver>();
   ASSERT_NE(deliver, nullptr);
   EXPECT_EQ(deliver->domain, "partner.example");
   EXPECT_EQ(deliver->element.raw,
@@ -89,8 +89,8 @@ TEST(InboundSession, DialbackOnlyPartnerFullPath) {
   f.transcript.clear();
   f.feed("</stream:stream>");
   EXPECT_TRUE(f.transcript.contains("</stream:stream>"));
-  ASSERT_NE(f.transcript.find(ActionKind::kClose), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "peer-closed");
+  ASSERT_NE(f.transcript.find<action::Close>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "peer-closed");
 }
 
 TEST(InboundSession, PeerStreamErrorIsAnsweredAndClosesWithItsCondition) {
@@ -99,8 +99,8 @@ TEST(InboundSession, PeerStreamErrorIsAnsweredAndClosesWithItsCondition) {
   f.feed(
       "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
   EXPECT_TRUE(f.transcript.contains("</stream:stream>"));
-  ASSERT_NE(f.transcript.find(ActionKind::kClose), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "peer-stream-error:host-unknown");
+  ASSERT_NE(f.transcript.find<action::Close>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "peer-stream-error:host-unknown");
 }
 
 TEST(InboundSession, UnknownPartnerIsRefusedWithPolicyViolation) {
@@ -109,8 +109,8 @@ TEST(InboundSession, UnknownPartnerIsRefusedWithPolicyViolation) {
       "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' "
       "from='stranger.example' to='corp.example' version='1.0'>");
   EXPECT_TRUE(f.transcript.contains("<policy-violation"));
-  ASSERT_NE(f.transcript.find(ActionKind::kClose), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "unknown-partner");
+  ASSERT_NE(f.transcript.find<action::Close>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "unknown-partner");
   // Without a from in the header, the refusal happens at db:result.
   Fixture g(kDialbackOnly);
   g.feed(
@@ -118,7 +118,7 @@ TEST(InboundSession, UnknownPartnerIsRefusedWithPolicyViolation) {
       "xmlns:db='jabber:server:dialback' to='corp.example'>"
       "<db:result from='stranger.example' to='corp.example'>k</db:result>");
   EXPECT_TRUE(g.transcript.contains("<policy-violation"));
-  EXPECT_EQ(g.transcript.find(ActionKind::kRequestVerify), nullptr);
+  EXPECT_EQ(g.transcript.find<action::RequestVerify>(), nullptr);
 }
 
 TEST(InboundSession, HeaderToMustBeLocal) {
@@ -138,7 +138,7 @@ TEST(InboundSession, LegacyPeerWithoutVersionGetsNoFeaturesButDialback) {
   EXPECT_FALSE(f.transcript.contains("features"));
   EXPECT_FALSE(f.transcript.contains(" version='1.0'>"));
   f.feed(kDbResult);
-  EXPECT_NE(f.transcript.find(ActionKind::kRequestVerify), nullptr);
+  EXPECT_NE(f.transcript.find<action::RequestVerify>(), nullptr);
 }
 
 TEST(InboundSession, DialbackInvalidAndErrors) {
@@ -149,7 +149,7 @@ TEST(InboundSession, DialbackInvalidAndErrors) {
     f.verify(VerifyOutcome::kInvalid);
     EXPECT_TRUE(f.transcript.contains("type='invalid'"));
     EXPECT_TRUE(f.transcript.contains("<not-authorized"));
-    EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "dialback-invalid");
+    EXPECT_EQ(f.transcript.find<action::Close>()->reason, "dialback-invalid");
   }
   {
     Fixture f(kDialbackOnly);
@@ -203,7 +203,7 @@ TEST(InboundSession, MultiplexedDomainsAuthenticateSeparately) {
       "<message from='a@partner.example' to='b@corp2.example'/>");
   int delivered = 0;
   for (const auto& action : f.transcript.actions) {
-    delivered += action.kind == ActionKind::kDeliver ? 1 : 0;
+    delivered += std::holds_alternative<action::Deliver>(action) ? 1 : 0;
   }
   EXPECT_EQ(delivered, 2);
   EXPECT_FALSE(f.session.closed());
@@ -231,9 +231,9 @@ TEST(InboundSession, StanzaAddressingIsEnforced) {
     f.verify(VerifyOutcome::kValid);
     f.feed(test_case.stanza);
     EXPECT_TRUE(f.transcript.contains(test_case.condition)) << test_case.stanza;
-    ASSERT_NE(f.transcript.find(ActionKind::kClose), nullptr) << test_case.stanza;
-    EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, test_case.reason);
-    EXPECT_EQ(f.transcript.find(ActionKind::kDeliver), nullptr);
+    ASSERT_NE(f.transcript.find<action::Close>(), nullptr) << test_case.stanza;
+    EXPECT_EQ(f.transcript.find<action::Close>()->reason, test_case.reason);
+    EXPECT_EQ(f.transcript.find<action::Deliver>(), nullptr);
   }
   // Before authentication any stanza is refused.
   Fixture f(kDialbackOnly);
@@ -271,8 +271,8 @@ TEST(InboundSession, StartTlsInjectedBytesAreIgnored) {
       "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><message from='a@partner.example'"
       " to='b@corp.example'/>");
   EXPECT_TRUE(f.transcript.contains("<proceed"));
-  EXPECT_NE(f.transcript.find(ActionKind::kStartTls), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kDeliver), nullptr);
+  EXPECT_NE(f.transcript.find<action::StartTls>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Deliver>(), nullptr);
   EXPECT_FALSE(f.session.closed());
   f.transcript.clear();
   f.tls(false);
@@ -280,7 +280,7 @@ TEST(InboundSession, StartTlsInjectedBytesAreIgnored) {
   EXPECT_FALSE(f.transcript.contains("starttls"));
   EXPECT_TRUE(f.transcript.contains("<dialback"));
   f.feed(kDbResult);
-  EXPECT_NE(f.transcript.find(ActionKind::kRequestVerify), nullptr);
+  EXPECT_NE(f.transcript.find<action::RequestVerify>(), nullptr);
 }
 
 TEST(InboundSession, StartTlsRefusedWhenNotSupportedOrNoCertificate) {
@@ -289,7 +289,7 @@ TEST(InboundSession, StartTlsRefusedWhenNotSupportedOrNoCertificate) {
     f.feed(kPartnerHeader);
     f.feed("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
     EXPECT_TRUE(f.transcript.contains("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"));
-    EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "starttls-refused");
+    EXPECT_EQ(f.transcript.find<action::Close>()->reason, "starttls-refused");
   }
   {
     Fixture f(partner_toml("optional", "not-supported", true), InboundOptions{false, false, "s"});
@@ -314,13 +314,13 @@ TEST(InboundSession, SaslExternalGoodBadAndMismatchedCertificates) {
     f.transcript.clear();
     f.feed("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
     EXPECT_TRUE(f.transcript.contains("<success"));
-    ASSERT_NE(f.transcript.find(ActionKind::kAuthenticated), nullptr);
-    EXPECT_EQ(f.transcript.find(ActionKind::kAuthenticated)->method, "sasl-external");
+    ASSERT_NE(f.transcript.find<action::Authenticated>(), nullptr);
+    EXPECT_EQ(f.transcript.find<action::Authenticated>()->method, "sasl-external");
     f.transcript.clear();
     f.feed(kPartnerHeader);  // restart after SASL
     EXPECT_TRUE(f.transcript.contains("<stream:features></stream:features>"));
     f.feed("<presence from='a@partner.example' to='b@corp.example'/>");
-    EXPECT_NE(f.transcript.find(ActionKind::kDeliver), nullptr);
+    EXPECT_NE(f.transcript.find<action::Deliver>(), nullptr);
   }
   {
     // base64 authzid naming the partner domain.
@@ -348,7 +348,7 @@ TEST(InboundSession, SaslExternalGoodBadAndMismatchedCertificates) {
     EXPECT_FALSE(f.session.authenticated());
     // and dialback is no way around it
     f.feed(kDbResult);
-    EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "dialback-not-allowed");
+    EXPECT_EQ(f.transcript.find<action::Close>()->reason, "dialback-not-allowed");
   }
   {
     // Mismatched: the certificate is valid for partner.example, the authzid claims another.
@@ -398,7 +398,7 @@ TEST(InboundSession, PolicyMatrix) {
         EXPECT_EQ(plain.transcript.contains("<dialback"), plain_dialback) << label;
         EXPECT_FALSE(plain.transcript.contains("EXTERNAL")) << label;
         plain.feed(kDbResult);
-        EXPECT_EQ(plain.transcript.find(ActionKind::kRequestVerify) != nullptr, plain_dialback)
+        EXPECT_EQ(plain.transcript.find<action::RequestVerify>() != nullptr, plain_dialback)
             << label;
         EXPECT_EQ(plain.session.closed(), !plain_dialback) << label;
 
@@ -419,7 +419,7 @@ TEST(InboundSession, PolicyMatrix) {
         EXPECT_EQ(secure.session.authenticated(), external) << label;
         if (!external) {
           secure.feed(kDbResult);
-          EXPECT_EQ(secure.transcript.find(ActionKind::kRequestVerify) != nullptr, tls_dialback)
+          EXPECT_EQ(secure.transcript.find<action::RequestVerify>() != nullptr, tls_dialback)
               << label;
         }
       }
@@ -447,7 +447,7 @@ TEST(InboundSession, FramerErrorsBecomeStreamErrors) {
   f.feed(kPartnerHeader);
   f.feed("<!-- sneaky -->");
   EXPECT_TRUE(f.transcript.contains("<restricted-xml"));
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "xml-comment");
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "xml-comment");
 }
 
 // ---- how the partner's certificate shapes inbound authentication ----------------------------
@@ -470,7 +470,7 @@ TEST(InboundCertificate, DialbackOverUnauthenticatedTlsIsLabelled) {
   EXPECT_NE(features.find("<dialback"), std::string::npos);
   f.feed(kDbResult);
   f.verify(VerifyOutcome::kValid);
-  const Action* authenticated = f.transcript.find(ActionKind::kAuthenticated);
+  const action::Authenticated* authenticated = f.transcript.find<action::Authenticated>();
   ASSERT_NE(authenticated, nullptr);
   EXPECT_EQ(authenticated->method, "dialback-over-unauthenticated-tls");
   EXPECT_EQ(authenticated->certificate, "partner-cert-untrusted");
@@ -481,7 +481,7 @@ TEST(InboundCertificate, DialbackOverAnAuthenticatedCertificateIsPlainDialback) 
   features_after_tls(f, true);
   f.feed(kDbResult);
   f.verify(VerifyOutcome::kValid);
-  const Action* authenticated = f.transcript.find(ActionKind::kAuthenticated);
+  const action::Authenticated* authenticated = f.transcript.find<action::Authenticated>();
   ASSERT_NE(authenticated, nullptr);
   EXPECT_EQ(authenticated->method, "dialback");
   EXPECT_EQ(authenticated->certificate, "ok");
@@ -493,9 +493,9 @@ TEST(InboundCertificate, VerifyCertificateForbidsDialbackInPlaceOfTheCertificate
   const std::string features = features_after_tls(f, false);
   EXPECT_EQ(features.find("<dialback"), std::string::npos);
   f.feed(kDbResult);
-  EXPECT_EQ(f.transcript.find(ActionKind::kRequestVerify), nullptr);
-  ASSERT_NE(f.transcript.find(ActionKind::kClose), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "partner-cert-untrusted");
+  EXPECT_EQ(f.transcript.find<action::RequestVerify>(), nullptr);
+  ASSERT_NE(f.transcript.find<action::Close>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "partner-cert-untrusted");
   EXPECT_FALSE(f.session.authenticated());
 }
 
@@ -504,14 +504,14 @@ TEST(InboundCertificate, VerifyCertificateStillAllowsDialbackOverAGoodCertificat
   const std::string features = features_after_tls(f, true);
   EXPECT_NE(features.find("<dialback"), std::string::npos);
   f.feed(kDbResult);
-  EXPECT_NE(f.transcript.find(ActionKind::kRequestVerify), nullptr);
+  EXPECT_NE(f.transcript.find<action::RequestVerify>(), nullptr);
 }
 
 TEST(InboundCertificate, SaslExternalReportsTheCertificateAsOk) {
   Fixture f(partner_toml("required", "required", false));
   features_after_tls(f, true);
   f.feed("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
-  const Action* authenticated = f.transcript.find(ActionKind::kAuthenticated);
+  const action::Authenticated* authenticated = f.transcript.find<action::Authenticated>();
   ASSERT_NE(authenticated, nullptr);
   EXPECT_EQ(authenticated->method, "sasl-external");
   EXPECT_EQ(authenticated->certificate, "ok");
@@ -522,8 +522,8 @@ TEST(InboundCertificate, PlaintextDialbackSaysNoCertificate) {
   f.feed(kPartnerHeader);
   f.feed(kDbResult);
   f.verify(VerifyOutcome::kValid);
-  ASSERT_NE(f.transcript.find(ActionKind::kAuthenticated), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kAuthenticated)->certificate, "none");
+  ASSERT_NE(f.transcript.find<action::Authenticated>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Authenticated>()->certificate, "none");
 }
 
 }  // namespace

@@ -52,15 +52,15 @@ struct Fixture {
     feed(std::string(kPeerHeader) +
          "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"
          "</starttls></stream:features><proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-    EXPECT_NE(transcript.find(ActionKind::kStartTls), nullptr);
+    EXPECT_NE(transcript.find<action::StartTls>(), nullptr);
     tls(certificate);
   }
   [[nodiscard]] std::string close_reason() const {
-    const Action* close = transcript.find(ActionKind::kClose);
+    const action::Close* close = transcript.find<action::Close>();
     return close == nullptr ? "(open)" : close->reason;
   }
   [[nodiscard]] std::optional<StreamError> close_error() const {
-    const Action* close = transcript.find(ActionKind::kClose);
+    const action::Close* close = transcript.find<action::Close>();
     return close == nullptr ? std::nullopt : close->error;
   }
 };
@@ -76,8 +76,8 @@ TEST(OutboundSession, PlainDialback) {
   EXPECT_EQ(f.transcript.sent,
             "<db:result from='corp.example' to='partner.example'>" + key + "</db:result>");
   f.feed("<db:result from='partner.example' to='corp.example' type='valid'/>");
-  ASSERT_NE(f.transcript.find(ActionKind::kReady), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kReady)->method, "dialback");
+  ASSERT_NE(f.transcript.find<action::Ready>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Ready>()->method, "dialback");
   EXPECT_TRUE(f.session.ready());
 }
 
@@ -95,19 +95,19 @@ TEST(OutboundSession, PeerRequiringTlsWeCannotDoFails) {
   f.feed(std::string(kPeerHeader) +
          "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"
          "</starttls></stream:features>");
-  ASSERT_NE(f.transcript.find(ActionKind::kClose), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "peer-requires-tls");
+  ASSERT_NE(f.transcript.find<action::Close>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "peer-requires-tls");
 }
 
 TEST(OutboundSession, TlsRequiredButNotOfferedFails) {
   Fixture f(policy(Negotiation::kRequired, Negotiation::kNotSupported, true));
   f.feed(std::string(kPeerHeader) +
          "<stream:features><dialback xmlns='urn:xmpp:features:dialback'/></stream:features>");
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "peer-offers-no-tls");
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "peer-offers-no-tls");
   Fixture g(policy(Negotiation::kRequired, Negotiation::kNotSupported, true), false);
   g.feed(std::string(kPeerHeader) +
          "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:features>");
-  EXPECT_EQ(g.transcript.find(ActionKind::kClose)->reason, "no-certificate");
+  EXPECT_EQ(g.transcript.find<action::Close>()->reason, "no-certificate");
 }
 
 TEST(OutboundSession, StartTlsThenSaslExternal) {
@@ -117,7 +117,7 @@ TEST(OutboundSession, StartTlsThenSaslExternal) {
          "</starttls></stream:features>");
   EXPECT_TRUE(f.transcript.contains("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"));
   f.feed("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-  ASSERT_NE(f.transcript.find(ActionKind::kStartTls), nullptr);
+  ASSERT_NE(f.transcript.find<action::StartTls>(), nullptr);
   f.transcript.clear();
   f.tls();
   EXPECT_TRUE(f.transcript.contains("<stream:stream"));
@@ -132,8 +132,8 @@ TEST(OutboundSession, StartTlsThenSaslExternal) {
   f.feed("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
   EXPECT_TRUE(f.transcript.contains("<stream:stream"));
   f.feed(std::string(kPeerHeader) + "<stream:features/>");
-  ASSERT_NE(f.transcript.find(ActionKind::kReady), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kReady)->method, "sasl-external");
+  ASSERT_NE(f.transcript.find<action::Ready>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Ready>()->method, "sasl-external");
 }
 
 TEST(OutboundSession, SaslFailureFallsBackToDialbackOnlyWhenAllowed) {
@@ -161,7 +161,7 @@ TEST(OutboundSession, SaslFailureFallsBackToDialbackOnlyWhenAllowed) {
            "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>"
            "EXTERNAL</mechanism></mechanisms></stream:features>");
     f.feed("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/></failure>");
-    EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "partner-rejected-our-certificate");
+    EXPECT_EQ(f.transcript.find<action::Close>()->reason, "partner-rejected-our-certificate");
   }
 }
 
@@ -170,14 +170,14 @@ TEST(OutboundSession, DialbackRejectedAndErrors) {
   f.feed(std::string(kPeerHeader) +
          "<stream:features><dialback xmlns='urn:xmpp:features:dialback'/></stream:features>");
   f.feed("<db:result from='partner.example' to='corp.example' type='invalid'/>");
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "dialback-rejected");
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "dialback-rejected");
   Fixture g(policy(Negotiation::kNotSupported, Negotiation::kNotSupported, true));
   g.feed(std::string(kPeerHeader) + "<stream:features/>");
   g.feed(
       "<db:result from='partner.example' to='corp.example' type='error'><error "
       "type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
       "</db:result>");
-  EXPECT_EQ(g.transcript.find(ActionKind::kClose)->reason, "dialback-error:item-not-found");
+  EXPECT_EQ(g.transcript.find<action::Close>()->reason, "dialback-error:item-not-found");
 }
 
 TEST(OutboundSession, LegacyPeerWithoutVersion) {
@@ -200,7 +200,7 @@ TEST(OutboundSession, VerifyStreamSendsQueuedVerifies) {
       "<db:verify from='corp.example' to='partner.example' id='in-sid'>KEY</db:verify>"));
   EXPECT_FALSE(f.transcript.contains("<db:result"));
   f.feed("<db:verify from='partner.example' to='corp.example' id='in-sid' type='valid'/>");
-  const Action* verified = f.transcript.find(ActionKind::kVerified);
+  const action::Verified* verified = f.transcript.find<action::Verified>();
   ASSERT_NE(verified, nullptr);
   EXPECT_TRUE(verified->valid);
   EXPECT_EQ(verified->domain, "partner.example");
@@ -212,7 +212,7 @@ TEST(OutboundSession, StreamErrorFromPeerCloses) {
   f.feed(std::string(kPeerHeader) +
          "<stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
          "</stream:error>");
-  EXPECT_EQ(f.transcript.find(ActionKind::kClose)->reason, "peer-stream-error:policy-violation");
+  EXPECT_EQ(f.transcript.find<action::Close>()->reason, "peer-stream-error:policy-violation");
 }
 
 // Our outbound core against our inbound core (two edges sharing nothing but the protocol),
@@ -232,19 +232,19 @@ TEST(OutboundSession, TalksToOurOwnInboundSession) {
   Actions a_out;
   Actions b_out;
   a.on_connected(a_out);
-  std::optional<Action> verify_request;
+  std::optional<action::RequestVerify> verify_request;
   for (int round = 0; round < 10; ++round) {
     for (auto& action : a_out) {
-      if (action.kind == ActionKind::kSend) {
-        b.on_bytes(action.data, b_out);
+      if (const auto* send = std::get_if<action::Send>(&action)) {
+        b.on_bytes(send->data, b_out);
       }
     }
     a_out.clear();
     for (auto& action : b_out) {
-      if (action.kind == ActionKind::kSend) {
-        a.on_bytes(action.data, a_out);
-      } else if (action.kind == ActionKind::kRequestVerify) {
-        verify_request = action;
+      if (const auto* send = std::get_if<action::Send>(&action)) {
+        a.on_bytes(send->data, a_out);
+      } else if (const auto* request = std::get_if<action::RequestVerify>(&action)) {
+        verify_request = *request;
       }
     }
     b_out.clear();
@@ -257,8 +257,8 @@ TEST(OutboundSession, TalksToOurOwnInboundSession) {
                               verify_request->key));
   b.on_verify_result("partner.example", "corp.example", VerifyOutcome::kValid, b_out);
   for (auto& action : b_out) {
-    if (action.kind == ActionKind::kSend) {
-      a.on_bytes(action.data, a_out);
+    if (const auto* send = std::get_if<action::Send>(&action)) {
+      a.on_bytes(send->data, a_out);
     }
   }
   EXPECT_TRUE(a.ready());
@@ -266,7 +266,7 @@ TEST(OutboundSession, TalksToOurOwnInboundSession) {
   b_out.clear();
   b.on_bytes("<message from='x@partner.example' to='y@corp.example'/>", b_out);
   ASSERT_EQ(b_out.size(), 1U);
-  EXPECT_EQ(b_out[0].kind, ActionKind::kDeliver);
+  EXPECT_TRUE(std::holds_alternative<action::Deliver>(b_out[0]));
 }
 
 // ---- the strict state machine: every element only in the state that asked for it ---------
@@ -288,7 +288,7 @@ TEST(OutboundStrict, UnsolicitedDialbackValidBeforeFeaturesAuthenticatesNothing)
   Fixture f(policy(Negotiation::kNotSupported, Negotiation::kNotSupported, true));
   f.feed(std::string(kPeerHeader) +
          "<db:result from='partner.example' to='corp.example' type='valid'/>");
-  EXPECT_EQ(f.transcript.find(ActionKind::kReady), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Ready>(), nullptr);
   EXPECT_EQ(f.close_reason(), "unexpected-dialback-result");
   EXPECT_EQ(f.close_error(), StreamError::kNotAuthorized);
   EXPECT_TRUE(f.session.closed());
@@ -300,7 +300,7 @@ TEST(OutboundStrict, UnsolicitedDialbackValidInsteadOfProceedSkipsNoTls) {
          "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:features>"
          "<db:result from='partner.example' to='corp.example' type='valid'/>");
   EXPECT_TRUE(f.transcript.contains("<starttls"));
-  EXPECT_EQ(f.transcript.find(ActionKind::kReady), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Ready>(), nullptr);
   EXPECT_EQ(f.close_reason(), "unexpected-dialback-result");
   EXPECT_FALSE(f.session.secured());
 }
@@ -310,7 +310,7 @@ TEST(OutboundStrict, UnsolicitedSaslSuccessAuthenticatesNothing) {
     Fixture f(policy(Negotiation::kRequired, Negotiation::kRequired, false));
     f.feed(std::string(kPeerHeader) + "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
     EXPECT_EQ(f.close_reason(), "unexpected-sasl-success");
-    EXPECT_EQ(f.transcript.find(ActionKind::kReady), nullptr);
+    EXPECT_EQ(f.transcript.find<action::Ready>(), nullptr);
   }
   {  // after our <starttls/>, before <proceed/>: no plaintext stream becomes ready
     Fixture f(policy(Negotiation::kRequired, Negotiation::kRequired, false));
@@ -319,7 +319,7 @@ TEST(OutboundStrict, UnsolicitedSaslSuccessAuthenticatesNothing) {
            "</stream:features><success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
     f.feed(std::string(kPeerHeader) + "<stream:features/>");
     EXPECT_EQ(f.close_reason(), "unexpected-sasl-success");
-    EXPECT_EQ(f.transcript.find(ActionKind::kReady), nullptr);
+    EXPECT_EQ(f.transcript.find<action::Ready>(), nullptr);
     EXPECT_FALSE(f.transcript.contains("<auth"));
   }
   {  // over TLS, when we sent no <auth/> (dialback was chosen)
@@ -329,7 +329,7 @@ TEST(OutboundStrict, UnsolicitedSaslSuccessAuthenticatesNothing) {
     ASSERT_TRUE(f.transcript.contains("<db:result"));
     f.feed("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
     EXPECT_EQ(f.close_reason(), "unexpected-sasl-success");
-    EXPECT_EQ(f.transcript.find(ActionKind::kReady), nullptr);
+    EXPECT_EQ(f.transcript.find<action::Ready>(), nullptr);
   }
 }
 
@@ -359,7 +359,7 @@ TEST(OutboundStrict, OutOfOrderElementsEachHaveAReason) {
     f.feed(std::string(kPeerHeader) + c.after_header);
     EXPECT_EQ(f.close_reason(), c.reason) << c.name;
     EXPECT_EQ(f.close_error(), c.error) << c.name;
-    EXPECT_EQ(f.transcript.find(ActionKind::kReady), nullptr) << c.name;
+    EXPECT_EQ(f.transcript.find<action::Ready>(), nullptr) << c.name;
   }
 }
 
@@ -415,8 +415,9 @@ TEST(OutboundStrict, DirectTlsSendsTheHeaderOnlyAfterTheCertificateWasChecked) {
   EXPECT_TRUE(out.empty());
   session.on_tls_established(CertificateCheck{ChainStatus::kUntrusted, {}}, out);
   ASSERT_FALSE(out.empty());
-  EXPECT_EQ(out.back().kind, ActionKind::kClose);
-  EXPECT_EQ(out.back().reason, "partner-cert-untrusted");
+  const auto* close = std::get_if<action::Close>(&out.back());
+  ASSERT_NE(close, nullptr);
+  EXPECT_EQ(close->reason, "partner-cert-untrusted");
 }
 
 // ---- the partner's certificate on outbound streams ----------------------------------------
@@ -467,7 +468,7 @@ TEST(OutboundCertificate, DialbackDecidesWhereThePolicyAllowsIt) {
   EXPECT_FALSE(f.transcript.contains("<auth"));
   ASSERT_TRUE(f.transcript.contains("<db:result"));
   f.feed("<db:result from='partner.example' to='corp.example' type='valid'/>");
-  const Action* ready = f.transcript.find(ActionKind::kReady);
+  const action::Ready* ready = f.transcript.find<action::Ready>();
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->method, "dialback-over-unauthenticated-tls");
   EXPECT_EQ(ready->certificate, "partner-cert-untrusted");
@@ -478,7 +479,7 @@ TEST(OutboundCertificate, AnAuthenticatedPartnerIsLabelled) {
   f.through_tls();
   f.feed(std::string(kPeerHeader) + kDialbackFeatures);
   f.feed("<db:result from='partner.example' to='corp.example' type='valid'/>");
-  const Action* ready = f.transcript.find(ActionKind::kReady);
+  const action::Ready* ready = f.transcript.find<action::Ready>();
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->method, "dialback");
   EXPECT_EQ(ready->certificate, "ok");
@@ -493,14 +494,14 @@ TEST(OutboundOurCertificate, SaslFailureFallsBackToDialbackWithAHint) {
   ASSERT_TRUE(f.transcript.contains("<auth"));
   f.transcript.clear();
   f.feed("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/></failure>");
-  const Action* warning = f.transcript.find(ActionKind::kWarning);
+  const action::Warning* warning = f.transcript.find<action::Warning>();
   ASSERT_NE(warning, nullptr);
   EXPECT_EQ(warning->reason, "partner-rejected-our-certificate");
-  EXPECT_NE(warning->data.find("clientAuth"), std::string::npos);
+  EXPECT_NE(warning->hint.find("clientAuth"), std::string::npos);
   EXPECT_TRUE(f.transcript.contains("<db:result"));
   f.feed("<db:result from='partner.example' to='corp.example' type='valid'/>");
-  ASSERT_NE(f.transcript.find(ActionKind::kReady), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kReady)->method, "dialback");
+  ASSERT_NE(f.transcript.find<action::Ready>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Ready>()->method, "dialback");
 }
 
 TEST(OutboundOurCertificate, ExternalNotOfferedToACertificateWithoutClientAuth) {
@@ -508,7 +509,7 @@ TEST(OutboundOurCertificate, ExternalNotOfferedToACertificateWithoutClientAuth) 
     Fixture f(tls_dialback_policy(false), true, OutboundPurpose::kStanzas, false);
     f.through_tls();
     f.feed(std::string(kPeerHeader) + kDialbackFeatures);
-    ASSERT_NE(f.transcript.find(ActionKind::kWarning), nullptr);
+    ASSERT_NE(f.transcript.find<action::Warning>(), nullptr);
     EXPECT_TRUE(f.transcript.contains("<db:result"));
   }
   {  // SASL EXTERNAL required: the stream closes with that reason
@@ -523,7 +524,7 @@ TEST(OutboundOurCertificate, ExternalNotOfferedToACertificateWithoutClientAuth) 
     f.through_tls();
     f.feed(std::string(kPeerHeader) + "<stream:features/>");
     EXPECT_EQ(f.close_reason(), "peer-offers-no-sasl-external");
-    EXPECT_EQ(f.transcript.find(ActionKind::kWarning), nullptr);
+    EXPECT_EQ(f.transcript.find<action::Warning>(), nullptr);
   }
 }
 
@@ -554,7 +555,7 @@ struct VerifyFixture : Fixture {
 
 TEST(OutboundVerify, BecomesUsableAndSendsAtOnce) {
   VerifyFixture f;
-  const Action* ready = f.transcript.find(ActionKind::kReady);
+  const action::Ready* ready = f.transcript.find<action::Ready>();
   ASSERT_NE(ready, nullptr);
   EXPECT_TRUE(f.transcript.contains(
       "<db:verify from='corp.example' to='partner.example' id='in-sid'>KEY</db:verify>"));
@@ -566,7 +567,7 @@ TEST(OutboundVerify, TheForgedAnswerOfTheAttackIsRefused) {
   // partner.example: here, the stream is to partner.example and the answer names another id.
   VerifyFixture f;
   f.feed("<db:verify from='partner.example' to='corp.example' id='other-sid' type='valid'/>");
-  EXPECT_EQ(f.transcript.find(ActionKind::kVerified), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Verified>(), nullptr);
   EXPECT_EQ(f.close_reason(), "dialback-answer-unbound");
 }
 
@@ -578,7 +579,7 @@ TEST(OutboundVerify, AnswersMustRepeatFromToAndId) {
         "<db:verify from='partner.example' to='corp.example' id='in-sid'/>"}) {
     VerifyFixture f;
     f.feed(answer);
-    EXPECT_EQ(f.transcript.find(ActionKind::kVerified), nullptr) << answer;
+    EXPECT_EQ(f.transcript.find<action::Verified>(), nullptr) << answer;
     EXPECT_EQ(f.close_reason(), "dialback-answer-unbound") << answer;
   }
 }
@@ -588,21 +589,21 @@ TEST(OutboundVerify, OneAnswerPerRequestThenIdle) {
   f.ask("second-sid", "KEY2");
   f.transcript.clear();
   f.feed("<db:verify from='partner.example' to='corp.example' id='in-sid' type='valid'/>");
-  ASSERT_NE(f.transcript.find(ActionKind::kVerified), nullptr);
-  EXPECT_EQ(f.transcript.find(ActionKind::kVerified)->stream_id, "in-sid");
-  EXPECT_EQ(f.transcript.find(ActionKind::kIdle), nullptr);  // second-sid is outstanding
+  ASSERT_NE(f.transcript.find<action::Verified>(), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Verified>()->stream_id, "in-sid");
+  EXPECT_EQ(f.transcript.find<action::Idle>(), nullptr);  // second-sid is outstanding
   Actions out;
   f.session.on_idle(out);
   EXPECT_TRUE(out.empty());
   f.transcript.clear();
   f.feed("<db:verify from='partner.example' to='corp.example' id='second-sid' type='invalid'/>");
-  ASSERT_NE(f.transcript.find(ActionKind::kVerified), nullptr);
-  EXPECT_FALSE(f.transcript.find(ActionKind::kVerified)->valid);
-  EXPECT_NE(f.transcript.find(ActionKind::kIdle), nullptr);
+  ASSERT_NE(f.transcript.find<action::Verified>(), nullptr);
+  EXPECT_FALSE(f.transcript.find<action::Verified>()->valid);
+  EXPECT_NE(f.transcript.find<action::Idle>(), nullptr);
   // The same answer again is no longer bound to anything.
   f.transcript.clear();
   f.feed("<db:verify from='partner.example' to='corp.example' id='second-sid' type='valid'/>");
-  EXPECT_EQ(f.transcript.find(ActionKind::kVerified), nullptr);
+  EXPECT_EQ(f.transcript.find<action::Verified>(), nullptr);
   EXPECT_EQ(f.close_reason(), "dialback-answer-unbound");
 }
 

@@ -39,24 +39,26 @@ inline Element make_stanza(std::string name, std::string from, std::string to,
   return element;
 }
 
-// What Transcript::find() returns: the action, or null when there is none, used like a
+// What Transcript::find<Kind>() returns: the action, or null when there is none, used like a
 // pointer. `->` on a missing action fails the test and reads a blank action instead of
-// dereferencing null (so `find(kind)->reason` after an ASSERT is safe, also to the compiler).
+// dereferencing null (so `find<action::Close>()->reason` after an ASSERT is safe, also to the
+// compiler).
+template <typename Kind>
 class FoundAction {
  public:
-  explicit FoundAction(const Action* action) : action_(action) {}
-  operator const Action*() const { return action_; }  // NOLINT: used as a pointer on purpose
-  const Action* operator->() const {
+  explicit FoundAction(const Kind* action) : action_(action) {}
+  operator const Kind*() const { return action_; }  // NOLINT: used as a pointer on purpose
+  const Kind* operator->() const {
     if (action_ == nullptr) {
       ADD_FAILURE() << "the transcript has no such action";
-      static const Action missing;
+      static const Kind missing;
       return &missing;
     }
     return action_;
   }
 
  private:
-  const Action* action_;
+  const Kind* action_;
 };
 
 // Everything sent, concatenated, and the other actions in order.
@@ -66,20 +68,21 @@ struct Transcript {
 
   void take(Actions& out) {
     for (auto& action : out) {
-      if (action.kind == ActionKind::kSend) {
-        sent += action.data;
+      if (const auto* send = std::get_if<action::Send>(&action)) {
+        sent += send->data;
       }
       actions.push_back(std::move(action));
     }
     out.clear();
   }
-  [[nodiscard]] FoundAction find(ActionKind kind) const {
+  template <typename Kind>
+  [[nodiscard]] FoundAction<Kind> find() const {
     for (const auto& action : actions) {
-      if (action.kind == kind) {
-        return FoundAction(&action);
+      if (const auto* found = std::get_if<Kind>(&action)) {
+        return FoundAction<Kind>(found);
       }
     }
-    return FoundAction(nullptr);
+    return FoundAction<Kind>(nullptr);
   }
   [[nodiscard]] bool contains(const std::string& text) const {
     return sent.find(text) != std::string::npos;

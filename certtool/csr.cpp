@@ -35,51 +35,33 @@ Result<void> add_subject_entry(X509_NAME* name, const char* field, const std::st
 // An otherName SAN whose value is a string of the given ASN.1 type.
 Result<void> push_other_name(GENERAL_NAMES* names, int nid, int string_type,
                              const std::string& value) {
-  GENERAL_NAME* name = GENERAL_NAME_new();
-  ASN1_TYPE* type = ASN1_TYPE_new();
-  ASN1_STRING* text = ASN1_STRING_type_new(string_type);
-  if (name == nullptr || type == nullptr || text == nullptr ||
-      ASN1_STRING_set(text, value.data(), static_cast<int>(value.size())) != 1) {
-    GENERAL_NAME_free(name);
-    ASN1_TYPE_free(type);
-    ASN1_STRING_free(text);
+  ossl::GeneralNamePtr name(GENERAL_NAME_new());
+  ossl::Asn1TypePtr type(ASN1_TYPE_new());
+  ossl::Asn1StringPtr text(ASN1_STRING_type_new(string_type));
+  if (!name || !type || !text ||
+      ASN1_STRING_set(text.get(), value.data(), static_cast<int>(value.size())) != 1) {
     return make_error(CerttoolErrc::kCrypto, "otherName SAN", ossl::last_error_string());
   }
-  ASN1_TYPE_set(type, string_type, text);
-  if (GENERAL_NAME_set0_othername(name, OBJ_nid2obj(nid), type) != 1) {
-    GENERAL_NAME_free(name);
-    ASN1_TYPE_free(type);
+  ASN1_TYPE_set(type.get(), string_type, text.release());  // now the type's value
+  if (GENERAL_NAME_set0_othername(name.get(), OBJ_nid2obj(nid), type.get()) != 1) {
     return make_error(CerttoolErrc::kCrypto, "otherName SAN", ossl::last_error_string());
   }
-  sk_GENERAL_NAME_push(names, name);
+  (void)type.release();  // now the name's value
+  sk_GENERAL_NAME_push(names, name.release());
   return ok();
 }
 
 Result<void> push_dns_name(GENERAL_NAMES* names, const std::string& value) {
-  GENERAL_NAME* name = GENERAL_NAME_new();
-  ASN1_IA5STRING* text = ASN1_IA5STRING_new();
-  if (name == nullptr || text == nullptr ||
-      ASN1_STRING_set(text, value.data(), static_cast<int>(value.size())) != 1) {
-    GENERAL_NAME_free(name);
-    ASN1_IA5STRING_free(text);
+  ossl::GeneralNamePtr name(GENERAL_NAME_new());
+  ossl::Asn1Ia5StringPtr text(ASN1_IA5STRING_new());
+  if (!name || !text ||
+      ASN1_STRING_set(text.get(), value.data(), static_cast<int>(value.size())) != 1) {
     return make_error(CerttoolErrc::kCrypto, "dNSName SAN", ossl::last_error_string());
   }
-  GENERAL_NAME_set0_value(name, GEN_DNS, text);
-  sk_GENERAL_NAME_push(names, name);
+  GENERAL_NAME_set0_value(name.get(), GEN_DNS, text.release());  // now the name's value
+  sk_GENERAL_NAME_push(names, name.release());
   return ok();
 }
-
-void free_extension_stack(STACK_OF(X509_EXTENSION) * stack) noexcept {
-  sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
-}
-// The stack only: its extensions are owned elsewhere.
-void free_extension_stack_shallow(STACK_OF(X509_EXTENSION) * stack) noexcept {
-  sk_X509_EXTENSION_free(stack);
-}
-using ShallowExtStackPtr =
-    std::unique_ptr<STACK_OF(X509_EXTENSION), ossl::Deleter<free_extension_stack_shallow>>;
-using OwnedExtStackPtr =
-    std::unique_ptr<STACK_OF(X509_EXTENSION), ossl::Deleter<free_extension_stack>>;
 
 }  // namespace
 
@@ -160,7 +142,7 @@ Result<ossl::X509ReqPtr> build_csr(const RequestPlan& plan, EVP_PKEY* key) {
       return pushed.error();
     }
   }
-  const ShallowExtStackPtr extensions(sk_X509_EXTENSION_new_null());
+  const ossl::X509ExtensionStackViewPtr extensions(sk_X509_EXTENSION_new_null());
   const ossl::X509ExtensionPtr san(X509V3_EXT_i2d(NID_subject_alt_name, 0, names.get()));
   // What the edge does with the key: TLS server and client (outbound S2S) authentication.
   const ossl::X509ExtensionPtr eku(
@@ -220,7 +202,7 @@ CsrInfo inspect_csr(X509_REQ* csr) {
   info.key = x509::key_description(key);
   info.spki_sha256 = spki_sha256_of_key(key);
   info.signature_ok = key != nullptr && X509_REQ_verify(csr, key) == 1;
-  const OwnedExtStackPtr extensions(X509_REQ_get_extensions(csr));
+  const ossl::X509ExtensionStackPtr extensions(X509_REQ_get_extensions(csr));
   // Reuse the certificate inspector on a scratch certificate carrying the CSR's SANs.
   const ossl::X509Ptr scratch(X509_new());
   for (int i = 0; extensions && scratch && i < sk_X509_EXTENSION_num(extensions.get()); ++i) {

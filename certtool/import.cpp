@@ -8,6 +8,7 @@
 #include "certtool/csr.hpp"
 #include "certtool/errors.hpp"
 #include "certtool/key.hpp"
+#include "common/crypto.hpp"
 
 namespace edgekit::certtool {
 namespace {
@@ -77,7 +78,7 @@ Result<Material> read_input(const std::string& file, const ImportOptions& option
 }
 
 std::string spki_hash(X509* cert) {
-  return x509::sha256_hex(x509::spki_der_of(cert));
+  return crypto::digest_hex(crypto::Digest::kSha256, x509::spki_der_of(cert));
 }
 
 }  // namespace

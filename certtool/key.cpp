@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 
 #include "certtool/errors.hpp"
+#include "common/crypto.hpp"
 #include "common/store.hpp"
 #include "common/x509.hpp"
 
@@ -102,7 +103,7 @@ std::string spki_sha256_of_key(EVP_PKEY* key) {
   std::string der(static_cast<std::size_t>(size), '\0');
   auto* cursor = reinterpret_cast<unsigned char*>(der.data());
   i2d_PUBKEY(key, &cursor);
-  return x509::sha256_hex(der);
+  return crypto::digest_hex(crypto::Digest::kSha256, der);
 }
 
 Result<std::string> read_password_file(const std::string& path) {

@@ -1,7 +1,6 @@
 #include "common/jid.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <memory>
 
 #include <idn2.h>

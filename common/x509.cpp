@@ -353,14 +353,6 @@ std::string spki_der_of(X509* cert) {
   return der;
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  return crypto::digest_hex(crypto::Digest::kSha256, bytes);
-}
-
-std::string sha1_hex(std::string_view bytes) {
-  return crypto::digest_hex(crypto::Digest::kSha1, bytes);
-}
-
 std::string colon_hex(std::string_view hex) {
   std::string text;
   for (std::size_t i = 0; i < hex.size(); ++i) {

@@ -68,8 +68,7 @@ std::string spki_der_of(X509* cert);
 
 // ---- Hashes and text ----------------------------------------------------------------------
 
-std::string sha256_hex(std::string_view bytes);
-std::string sha1_hex(std::string_view bytes);
+// Digests and hex: common/crypto.hpp.
 // "AB:CD:..." grouping for humans (Windows shows thumbprints without colons, upper case).
 std::string colon_hex(std::string_view hex);
 // The SHA-256 thumbprint of the certificate DER, lower-case hex: the store's certificate id.

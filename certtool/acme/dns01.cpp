@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -182,8 +181,7 @@ class Dns01Provisioner final : public ChallengeProvisioner {
       for (std::size_t i = 0; i < ldns_rr_list_rr_count(section); ++i) {
         ldns_rr* rr = ldns_rr_list_rr(section, i);
         if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
-          const LdnsString name(ldns_rdf2str(ldns_rr_owner(rr)));
-          return to_lower_ascii(name.text());
+          return to_lower_ascii(ldns::to_string(ldns_rr_owner(rr)));
         }
       }
     }
@@ -212,13 +210,13 @@ class Dns01Provisioner final : public ChallengeProvisioner {
     ldns::RrListPtr updates(ldns_rr_list_new());
     ldns_rr_list_push_rr(updates.get(), rr.release());
     // The packet takes the zone name; the RR list is copied.
-    ldns_rdf* zone_rdf = ldns_dname_new_frm_str(zone.c_str());
+    ldns::RdfPtr zone_rdf(ldns_dname_new_frm_str(zone.c_str()));
     ldns::PacketPtr packet(
-        ldns_update_pkt_new(zone_rdf, LDNS_RR_CLASS_IN, nullptr, updates.get(), nullptr));
+        ldns_update_pkt_new(zone_rdf.get(), LDNS_RR_CLASS_IN, nullptr, updates.get(), nullptr));
     if (!packet) {
-      ldns_rdf_deep_free(zone_rdf);
       return dns_error(owner, "cannot build the update");
     }
+    (void)zone_rdf.release();  // now the packet's question
     if (key_ && ldns_update_pkt_tsig_add(packet.get(), res.value().get()) != LDNS_STATUS_OK) {
       return dns_error(owner, "cannot sign the update with the TSIG key " + key_->name);
     }
@@ -231,9 +229,9 @@ class Dns01Provisioner final : public ChallengeProvisioner {
     }
     const auto rcode = ldns_pkt_get_rcode(answer.get());
     if (rcode != LDNS_RCODE_NOERROR) {
-      const LdnsString name(ldns_pkt_rcode2str(rcode));
+      const std::string name = ldns::take_string(ldns_pkt_rcode2str(rcode));
       return dns_error("RFC 2136 update of " + owner + " at " + server_.to_string(),
-                       "refused with " + name.text() +
+                       "refused with " + name +
                            (rcode == LDNS_RCODE_REFUSED || rcode == LDNS_RCODE_NOTAUTH
                                 ? std::string(" (check the TSIG key and the zone's update ACL)")
                                 : std::string()));
@@ -253,8 +251,8 @@ class Dns01Provisioner final : public ChallengeProvisioner {
           if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT || ldns_rr_rd_count(rr) < 1) {
             continue;
           }
-          const LdnsString text(ldns_rdf2str(ldns_rr_rdf(rr, 0)));
-          if (text.text() == "\"" + record.value + "\"") {
+          const std::string text = ldns::to_string(ldns_rr_rdf(rr, 0));
+          if (text == "\"" + record.value + "\"") {
             say("dns-01: " + server_.to_string() + " answers the TXT for " + record.owner);
             return ok();
           }
@@ -269,19 +267,6 @@ class Dns01Provisioner final : public ChallengeProvisioner {
     return make_error(AcmeErrc::kTimeout, "dns-01 for " + record.owner,
                       "the server did not answer the new TXT record in time");
   }
-
-  // ldns returns malloc'd strings.
-  class LdnsString {
-   public:
-    explicit LdnsString(char* text) : text_(text) {}
-    LdnsString(const LdnsString&) = delete;
-    LdnsString& operator=(const LdnsString&) = delete;
-    ~LdnsString() { free(text_); }  // NOLINT(cppcoreguidelines-no-malloc)
-    [[nodiscard]] std::string text() const { return text_ != nullptr ? text_ : ""; }
-
-   private:
-    char* text_;
-  };
 
   Dns01Settings settings_;
   std::optional<TsigKey> key_;

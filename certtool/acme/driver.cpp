@@ -5,6 +5,7 @@
 
 #include "certtool/acme/errors.hpp"
 #include "common/log.hpp"
+#include "common/overloaded.hpp"
 
 namespace edgekit::certtool::acme {
 

@@ -85,15 +85,6 @@ struct Failed {
 using Action = std::variant<action::Send, action::Sleep, action::Provision, action::SaveOrder,
                             action::Done, action::Failed>;
 
-// The visitor for std::visit made of one lambda per alternative.
-template <typename... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
-// Spelled out for compilers without aggregate deduction (clang before 17, hence clang-tidy).
-template <typename... Handlers>
-Overloaded(Handlers...) -> Overloaded<Handlers...>;
-
 class AcmeFlow {
  public:
   AcmeFlow(FlowParams params, AccountKey key);

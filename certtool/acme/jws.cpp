@@ -6,9 +6,9 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
-#include <openssl/sha.h>
 
 #include "certtool/acme/errors.hpp"
+#include "common/crypto.hpp"
 
 namespace edgekit::certtool::acme {
 namespace {
@@ -45,12 +45,6 @@ Result<std::string> bn_param(EVP_PKEY* key, const char* name, int pad) {
 }
 
 }  // namespace
-
-std::string sha256_raw(std::string_view bytes) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest.data());
-  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
-}
 
 Result<nlohmann::json> jwk_of(EVP_PKEY* key) {
   if (key == nullptr) {
@@ -110,7 +104,7 @@ std::string jwk_thumbprint(const nlohmann::json& jwk) {
   }
   // nlohmann::json keeps object members sorted and dump() adds no whitespace: exactly the
   // RFC 7638 §3 canonical form for these ASCII-only members.
-  return base64url_encode(sha256_raw(required.dump()));
+  return base64url_encode(crypto::digest(crypto::Digest::kSha256, required.dump()));
 }
 
 Result<AccountKey> AccountKey::from_key(ossl::EvpPkeyPtr key) {
@@ -232,8 +226,8 @@ std::optional<std::string> ecdsa_raw_to_der(std::string_view raw) {
   if (size <= 0) {
     return std::nullopt;
   }
-  const ossl::OpensslStringPtr owner(reinterpret_cast<char*>(out));
-  return std::string(owner.get(), static_cast<std::size_t>(size));
+  const ossl::OpensslBytesPtr owner(out);
+  return std::string(reinterpret_cast<const char*>(owner.get()), static_cast<std::size_t>(size));
 }
 
 Result<std::string> sign_jws(const AccountKey& key, std::string_view url, std::string_view nonce,
@@ -261,7 +255,7 @@ std::string key_authorization(std::string_view token, const AccountKey& key) {
 }
 
 std::string dns01_txt_value(std::string_view key_authorization) {
-  return base64url_encode(sha256_raw(key_authorization));
+  return base64url_encode(crypto::digest(crypto::Digest::kSha256, key_authorization));
 }
 
 }  // namespace edgekit::certtool::acme

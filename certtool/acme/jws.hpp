@@ -16,8 +16,7 @@
 
 namespace edgekit::certtool::acme {
 
-// base64url_encode / base64url_decode: common/base64.hpp.
-std::string sha256_raw(std::string_view bytes);
+// base64url_encode / base64url_decode: common/base64.hpp; SHA-256: common/crypto.hpp.
 
 // The account key: signs requests and names itself as a JWK.
 class AccountKey {

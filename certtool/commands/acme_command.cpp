@@ -155,10 +155,11 @@ Result<PendingRequest> find_request(const Store& store, const std::string& wante
   if (size <= 0) {
     return make_error(AcmeErrc::kCrypto, "request " + chosen->id, "cannot encode the CSR");
   }
-  const ossl::OpensslStringPtr owner(reinterpret_cast<char*>(der));
+  const ossl::OpensslBytesPtr owner(der);
   PendingRequest request;
   request.id = chosen->id;
-  request.csr_der.assign(owner.get(), static_cast<std::size_t>(size));
+  request.csr_der.assign(reinterpret_cast<const char*>(owner.get()),
+                         static_cast<std::size_t>(size));
   request.names = inspect_csr(csr.value().get()).dns_names;
   if (request.names.empty()) {
     return usage("request " + chosen->id, "the CSR names no DNS name an ACME CA could validate");

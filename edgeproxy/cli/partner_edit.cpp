@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "common/crypto.hpp"
 #include "common/jid.hpp"
 
 namespace edgekit::edgeproxy {
@@ -14,10 +15,7 @@ std::string toml_string(std::string_view value) {
       out += '\\';
       out += c;
     } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr std::string_view kHex = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[(static_cast<unsigned char>(c) >> 4U) & 0x0FU];
-      out += kHex[static_cast<unsigned char>(c) & 0x0FU];
+      out += "\\u00" + crypto::hex_encode(std::string_view(&c, 1));
     } else {
       out += c;
     }

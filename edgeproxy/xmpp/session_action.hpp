@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/overloaded.hpp"
 #include "edgeproxy/xmpp/peer_certificate.hpp"
 #include "edgeproxy/xmpp/stream_error.hpp"
 #include "edgeproxy/xmpp/xml_framer.hpp"
@@ -75,14 +76,6 @@ using Action = std::variant<action::Send, action::StartTls, action::RequestVerif
                             action::Warning, action::Deliver, action::Close>;
 
 using Actions = std::vector<Action>;
-
-// Builds a visitor from lambdas, one per alternative.
-template <typename... Handlers>
-struct Overloaded : Handlers... {
-  using Handlers::operator()...;
-};
-template <typename... Handlers>
-Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 enum class VerifyOutcome { kValid, kInvalid, kRemoteServerNotFound, kRemoteServerTimeout };
 

@@ -8,6 +8,7 @@
 
 #include "certtool/acme/errors.hpp"
 #include "certtool/acme/flow.hpp"
+#include "common/overloaded.hpp"
 
 namespace edgekit::certtool::acme {
 namespace {

@@ -5,6 +5,7 @@
 #include <openssl/param_build.h>
 
 #include "certtool/acme/jws.hpp"
+#include "common/crypto.hpp"
 
 namespace edgekit::certtool::acme {
 namespace {
@@ -157,7 +158,8 @@ TEST(AcmeChallenges, KeyAuthorizationAndDnsValue) {
   auto jwk = jwk_of(key.get()).value();
   // RFC 8555 §8.1: token "." thumbprint; dns-01: base64url(SHA-256(key authorization)).
   const std::string key_auth = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA." + jwk_thumbprint(jwk);
-  EXPECT_EQ(dns01_txt_value(key_auth), base64url_encode(sha256_raw(key_auth)));
+  EXPECT_EQ(dns01_txt_value(key_auth),
+            base64url_encode(crypto::digest(crypto::Digest::kSha256, key_auth)));
   EXPECT_EQ(dns01_txt_value(key_auth).size(), 43U);
   EXPECT_EQ(dns01_txt_value("abc"), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
 }

@@ -8,8 +8,9 @@ constexpr std::chrono::seconds kHandshakeTimeout{15};
 }  // namespace
 
 ComponentConnection::ComponentConnection(StreamHost& host, ComponentEvents& events,
-                                         std::string domain, std::string secret)
-    : Connection(host, tcp::socket(host.io()), "component"),
+                                         std::string domain, std::string secret,
+                                         std::unique_ptr<Transport> transport)
+    : Connection(host, std::move(transport), "component"),
       events_(events),
       session_(std::move(domain), std::move(secret),
                host.config()->federation.max_stanza_bytes * 4) {}
@@ -35,12 +36,8 @@ awaitable<void> ComponentConnection::connect_and_run() {
   if (!ec) {
     ec = asio::error::host_not_found;
     for (const auto& entry : results) {
-      boost::system::error_code ignored;
-      transport_.socket().close(ignored);
-      co_await transport_.socket().async_connect(entry.endpoint(),
-                                                 asio::redirect_error(use_awaitable, ec));
+      co_await transport_->connect(entry.endpoint(), ec);
       if (!ec) {
-        transport_.socket().set_option(tcp::no_delay(true), ignored);
         peer_ =
             entry.endpoint().address().to_string() + ":" + std::to_string(entry.endpoint().port());
         break;

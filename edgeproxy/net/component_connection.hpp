@@ -12,8 +12,9 @@ namespace edgekit::edgeproxy {
 
 class ComponentConnection final : public Connection {
  public:
+  // `transport` is not connected yet: start() connects it to [internal] host:port.
   ComponentConnection(StreamHost& host, ComponentEvents& events, std::string domain,
-                      std::string secret);
+                      std::string secret, std::unique_ptr<Transport> transport);
   void start();
   void shutdown() override;
   [[nodiscard]] bool ready() const noexcept { return session_.ready(); }

@@ -14,20 +14,15 @@ constexpr std::size_t kBacklogLowBytes = std::size_t{256} * 1024;
 constexpr std::size_t kRetainedWriteBytes = std::size_t{16} * 1024;
 }  // namespace
 
-Connection::Connection(StreamHost& host, tcp::socket socket, std::string direction)
+Connection::Connection(StreamHost& host, std::unique_ptr<Transport> transport,
+                       std::string direction)
     : host_(host),
-      transport_(std::move(socket)),
+      transport_(std::move(transport)),
       id_(host.next_connection_id()),
       direction_(std::move(direction)),
       wakeup_(host.io()),
       deadline_timer_(host.io()) {
-  boost::system::error_code ec;
-  const auto remote = transport_.socket().remote_endpoint(ec);
-  if (!ec) {
-    peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
-  }
-  boost::system::error_code ignored;
-  transport_.socket().set_option(tcp::no_delay(true), ignored);
+  peer_ = transport_->remote_address();
   host_.metrics().connection_opened();
 }
 
@@ -50,7 +45,7 @@ void Connection::send(std::string_view data) {
     // A peer that does not read: drop it rather than buffer without bound.
     close_reason_ = "write-queue-full";
     closing_ = true;
-    transport_.close();
+    transport_->close();
     wakeup_.cancel();
     return;
   }
@@ -69,7 +64,7 @@ awaitable<void> Connection::writer() {
     in_flight_.clear();
     in_flight_.swap(queue_);
     boost::system::error_code ec;
-    co_await transport_.write(asio::buffer(in_flight_), ec);
+    co_await transport_->write(asio::buffer(in_flight_), ec);
     last_write_ = std::chrono::steady_clock::now();
     if (queue_.size() < kBacklogLowBytes) {
       set_backlogged(false);
@@ -80,7 +75,7 @@ awaitable<void> Connection::writer() {
         close_reason_ = "write-error";
       }
       closing_ = true;
-      transport_.stop_reading();
+      transport_->stop_reading();
       break;
     }
   }
@@ -144,7 +139,7 @@ void Connection::perform(Actions& actions) {
 
 void Connection::report_authenticated(const action::StreamTrust& action,
                                       const std::string& metrics_partner) {
-  const std::string tls = transport_.secured() ? tls_version(transport_.ssl()) : "none";
+  const std::string tls = transport_->secured() ? transport_->tls_version() : "none";
   const std::string trust = action.certificate == "ok" ? "pkix" : "none";
   log_info("stream.authenticated", {{"conn", id_},
                                     {"direction", direction_},
@@ -164,7 +159,7 @@ void Connection::request_close(std::string reason) {
     close_reason_ = std::move(reason);
   }
   closing_ = true;
-  transport_.stop_reading();
+  transport_->stop_reading();
   wakeup_.cancel();  // a reader paused for a backlog must see closing_
 }
 
@@ -183,7 +178,7 @@ void Connection::finish() noexcept {
   mark_closed();
   closing_ = true;
   deadline_timer_.cancel();
-  transport_.close();
+  transport_->close();
 }
 
 void Connection::start_watchdog() {
@@ -212,13 +207,13 @@ awaitable<void> Connection::watchdog() {
       }
       closing_ = true;
       deadline_ = std::chrono::steady_clock::time_point::max();
-      transport_.stop_reading();
+      transport_->stop_reading();
       wakeup_.cancel();
       // A peer that neither reads nor closes is cut after the flush limit.
       deadline_timer_.expires_after(kCloseFlushLimit);
       co_await deadline_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
       if (!closed_) {
-        transport_.close();
+        transport_->close();
       }
       break;
     }
@@ -243,9 +238,9 @@ awaitable<void> Connection::run_stream() {
     // The shared buffer is valid until this stream next suspends: the bytes are consumed
     // (copied by the framer where a stanza is incomplete) before any co_await below.
     const auto buffer = host_.read_buffer();
-    const std::size_t n = transport_.read_now(buffer, ec);
+    const std::size_t n = transport_->read_now(buffer, ec);
     if (ec == asio::error::would_block) {
-      co_await transport_.wait_readable(ec);
+      co_await transport_->wait_readable(ec);
       if (!ec) {
         continue;
       }
@@ -258,7 +253,7 @@ awaitable<void> Connection::run_stream() {
     }
     on_bytes(std::string_view(static_cast<const char*>(buffer.data()), n), out);
     perform(out);
-    if (!transport_.drained() && !tls_requested_) {
+    if (!transport_->drained() && !tls_requested_) {
       // More is waiting: let the other streams (and this one's writers) run first.
       co_await asio::post(host_.io(), use_awaitable);
     }
@@ -270,8 +265,8 @@ awaitable<void> Connection::run_stream() {
         close_reason_ = "tls-unavailable";
         break;
       }
-      co_await transport_.start_tls(tls_server() ? contexts->server : contexts->client,
-                                    tls_server(), tls_sni(), ec);
+      co_await transport_->start_tls(tls_server() ? contexts->server : contexts->client,
+                                     tls_server(), tls_sni(), ec);
       if (ec) {
         close_reason_ = "tls-handshake-failed";
         log_warn("tls.failed", {{"conn", id_},
@@ -280,7 +275,7 @@ awaitable<void> Connection::run_stream() {
                                 {"detail", ec.message()}});
         break;
       }
-      on_tls(peer_certificate_check(transport_.ssl()), out);
+      on_tls(transport_->peer_certificate(), out);
       perform(out);
     }
   }
@@ -295,7 +290,7 @@ void Connection::run_close_path(const std::string& reason) {
   close_path_done_ = true;
   set_backlogged(false);
   mark_closed();
-  transport_.close();
+  transport_->close();
   deadline_timer_.cancel();
   wakeup_.cancel();
   on_closed(reason);
@@ -330,7 +325,7 @@ void Connection::fail_session(const std::exception_ptr& failure) {
   close_reason_ = "internal-error";
   closing_ = true;
   send(stream_error_xml(StreamError::kInternalServerError) + "</stream:stream>");
-  transport_.stop_reading();
+  transport_->stop_reading();
   // The error gets its chance to reach the peer; whatever coroutine of this connection is
   // still running sees closing_ and ends, and the close path runs only once.
   asio::co_spawn(

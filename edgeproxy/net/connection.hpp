@@ -25,7 +25,9 @@ namespace edgekit::edgeproxy {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(StreamHost& host, tcp::socket socket, std::string direction);
+  // `transport` is the stream's byte pipe: a SocketTransport in the edge, a scripted one in
+  // the shells' tests.
+  Connection(StreamHost& host, std::unique_ptr<Transport> transport, std::string direction);
   virtual ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -79,7 +81,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   [[nodiscard]] virtual bool reading_paused() const { return false; }
 
   StreamHost& host_;
-  Transport transport_;
+  std::unique_ptr<Transport> transport_;
   std::string id_;
   std::string direction_;
   std::string peer_;

@@ -6,9 +6,9 @@
 
 namespace edgekit::edgeproxy {
 
-InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events, tcp::socket socket,
-                                     bool direct_tls)
-    : Connection(host, std::move(socket), "in"),
+InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events,
+                                     std::unique_ptr<Transport> transport, bool direct_tls)
+    : Connection(host, std::move(transport), "in"),
       events_(events),
       direct_tls_(direct_tls),
       session_(host.config(), host.keys(),
@@ -30,7 +30,7 @@ awaitable<void> InboundConnection::run() {
     auto contexts = host_.tls();
     boost::system::error_code ec;
     if (contexts) {
-      co_await transport_.start_tls(contexts->server, true, {}, ec);
+      co_await transport_->start_tls(contexts->server, true, {}, ec);
     }
     if (!contexts || ec) {
       log_warn("stream.closed", {{"conn", id_},
@@ -43,7 +43,7 @@ awaitable<void> InboundConnection::run() {
       co_return;
     }
     Actions out;
-    session_.on_tls_established(peer_certificate_check(transport_.ssl()), out);
+    session_.on_tls_established(transport_->peer_certificate(), out);
     perform(out);
   }
   co_await run_stream();
@@ -75,8 +75,7 @@ void InboundConnection::on_bytes(std::string_view bytes, Actions& out) {
 }
 
 void InboundConnection::on_tls(CertificateCheck check, Actions& out) {
-  log_info("stream.tls",
-           {{"conn", id_}, {"direction", "in"}, {"tls", tls_version(transport_.ssl())}});
+  log_info("stream.tls", {{"conn", id_}, {"direction", "in"}, {"tls", transport_->tls_version()}});
   session_.on_tls_established(std::move(check), out);
 }
 

@@ -10,7 +10,8 @@ namespace edgekit::edgeproxy {
 
 class InboundConnection final : public Connection {
  public:
-  InboundConnection(StreamHost& host, InboundEvents& events, tcp::socket socket, bool direct_tls);
+  InboundConnection(StreamHost& host, InboundEvents& events, std::unique_ptr<Transport> transport,
+                    bool direct_tls);
   void start();
   void verify_result(const std::string& originating, const std::string& receiving,
                      VerifyOutcome outcome);

@@ -1,5 +1,7 @@
 #include "edgeproxy/net/outbound_connection.hpp"
 
+#include <utility>
+
 #include "common/log.hpp"
 
 namespace edgekit::edgeproxy {
@@ -14,8 +16,9 @@ constexpr std::string_view kVerifyIdleReason = "verify-idle";
 }  // namespace
 
 OutboundConnection::OutboundConnection(StreamHost& host, OutboundEvents& events,
-                                       OutboundOptions options)
-    : Connection(host, tcp::socket(host.io()), "out"),
+                                       OutboundOptions options,
+                                       std::unique_ptr<Transport> transport)
+    : Connection(host, std::move(transport), "out"),
       events_(events),
       session_(std::move(options), host.keys()) {}
 
@@ -23,17 +26,30 @@ std::shared_ptr<OutboundConnection> OutboundConnection::self() {
   return std::static_pointer_cast<OutboundConnection>(shared_from_this());
 }
 
-void OutboundConnection::start(XmppResolver& resolver) {
+void OutboundConnection::arm_establishment() {
   set_deadline(host_.config()->federation.stream_establishment_timeout, "establishment-timeout");
   start_watchdog();
+}
+
+void OutboundConnection::start(XmppResolver& resolver) {
+  arm_establishment();
   const auto config = host_.config();
   resolver.resolve(config->dns.nameservers, session_.options().remote,
                    session_.options().policy.proxy_fqdn,
                    [me = self()](Result<ResolvedEndpoints> resolved) mutable {
-                     me->spawn_session([me, resolved = std::move(resolved)]() mutable {
-                       return me->connect_and_run(std::move(resolved));
-                     });
+                     me->spawn_connect(std::move(resolved));
                    });
+}
+
+void OutboundConnection::start(Result<ResolvedEndpoints> resolved) {
+  arm_establishment();
+  spawn_connect(std::move(resolved));
+}
+
+void OutboundConnection::spawn_connect(Result<ResolvedEndpoints> resolved) {
+  spawn_session([me = self(), resolved = std::move(resolved)]() mutable {
+    return me->connect_and_run(std::move(resolved));
+  });
 }
 
 awaitable<void> OutboundConnection::connect_and_run(Result<ResolvedEndpoints> resolved) {
@@ -53,22 +69,17 @@ awaitable<void> OutboundConnection::connect_and_run(Result<ResolvedEndpoints> re
     if (closing()) {
       break;
     }
-    auto& socket = transport_.socket();
-    boost::system::error_code ignored;
-    socket.close(ignored);
     asio::steady_timer guard(host_.io());
     guard.expires_after(kConnectAttemptTimeout);
-    guard.async_wait([&socket](const boost::system::error_code& wait_ec) {
+    guard.async_wait([&transport = *transport_](const boost::system::error_code& wait_ec) {
       if (!wait_ec) {
-        boost::system::error_code close_ec;
-        socket.close(close_ec);
+        transport.close();
       }
     });
-    co_await socket.async_connect(endpoint, asio::redirect_error(use_awaitable, ec));
+    co_await transport_->connect(endpoint, ec);
     guard.cancel();
     if (!ec) {
       peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-      socket.set_option(tcp::no_delay(true), ignored);
       break;
     }
   }
@@ -110,6 +121,13 @@ bool OutboundConnection::enqueue(std::string raw, Element routing) {
   queue_.push_back(QueuedStanza{std::move(raw), std::move(routing)});
   host_.metrics().partner(session_.options().policy.domain).queue_depth = queue_.size();
   return true;
+}
+
+std::deque<QueuedStanza> OutboundConnection::take_queue() {
+  // A stream that closes before it is ready used to leave its depth on the gauge for good.
+  host_.metrics().partner(session_.options().policy.domain).queue_depth = 0;
+  queue_bytes_ = 0;
+  return std::exchange(queue_, {});
 }
 
 void OutboundConnection::request_verify(VerifyRequest request) {

@@ -20,19 +20,27 @@ struct QueuedStanza {
 
 class OutboundConnection final : public Connection {
  public:
-  OutboundConnection(StreamHost& host, OutboundEvents& events, OutboundOptions options);
+  // `transport` is not connected yet: start() connects it.
+  OutboundConnection(StreamHost& host, OutboundEvents& events, OutboundOptions options,
+                     std::unique_ptr<Transport> transport);
+  // Resolves the partner's server, then connects to its targets in order.
   void start(XmppResolver& resolver);
+  // Connects to targets resolved elsewhere (or fails with their resolution's error).
+  void start(Result<ResolvedEndpoints> resolved);
   // false when the queue is full (the caller bounces).
   bool enqueue(std::string raw, Element routing);
   void request_verify(VerifyRequest request);
   void shutdown() override;
-  std::deque<QueuedStanza> take_queue() { return std::move(queue_); }
+  // Hands the waiting stanzas over (to be bounced); the queue-depth gauge drops with them.
+  std::deque<QueuedStanza> take_queue();
 
   [[nodiscard]] bool ready() const noexcept { return session_.ready(); }
   [[nodiscard]] const OutboundOptions& options() const noexcept { return session_.options(); }
   [[nodiscard]] bool timed_out() const noexcept { return timed_out_; }
 
  private:
+  void arm_establishment();
+  void spawn_connect(Result<ResolvedEndpoints> resolved);
   awaitable<void> connect_and_run(Result<ResolvedEndpoints> resolved);
   void on_bytes(std::string_view bytes, Actions& out) override;
   void on_tls(CertificateCheck check, Actions& out) override;

@@ -1,65 +1,56 @@
 #pragma once
-// The transport seam: a TCP socket that STARTTLS (or direct TLS) turns into a TLS stream once.
-// Everything above it reads and writes bytes without knowing which it is.
+// The transport seam: the byte stream under a connection, plain until STARTTLS (or direct TLS)
+// turns it into TLS once. Everything above it reads and writes bytes without knowing which it
+// is, or whether a socket is there at all: the shells reach the network only through this
+// interface, so a scripted transport can stand in for every step (tests/support/net/).
 //
-// TLS is driven here directly over the socket (SSL_set_fd, non-blocking) rather than through
-// asio::ssl::stream: Asio's engine keeps two 17 KiB buffers and a BIO pair per stream for its
-// whole life, which made an idle federation stream cost ~100 KiB. Here OpenSSL releases its
-// record buffers while a stream is idle (SSL_MODE_RELEASE_BUFFERS) and reads go into one buffer
-// the caller shares between all streams (the edge has one event-loop thread, ADR 0005): wait
-// for readability, then read and consume at once with no suspension in between.
+// Reads go into a buffer the caller owns (the edge shares one between all streams): wait for
+// readability, then read and consume at once with no suspension in between.
 
-#include <cstdint>
-#include <memory>
+#include <cstddef>
 #include <string>
 
-#include "common/openssl_ptr.hpp"
 #include "edgeproxy/net/asio.hpp"
+#include "edgeproxy/xmpp/session_action.hpp"
 
 namespace edgekit::edgeproxy {
 
 class Transport {
  public:
-  explicit Transport(tcp::socket socket) : socket_(std::move(socket)) {}
+  virtual ~Transport() = default;
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
 
+  // One connection attempt to `endpoint` (dropping any earlier one); `ec` says why it failed.
+  // A close() meanwhile aborts it.
+  virtual awaitable<void> connect(const tcp::endpoint& endpoint, boost::system::error_code& ec) = 0;
   // Reads what has arrived, up to the buffer's size, without waiting: the byte count, or 0
   // with `ec` set — asio::error::would_block (call wait_readable), asio::error::eof (the peer
   // closed), or an error. An end or error met after some bytes is reported by the next call.
-  std::size_t read_now(asio::mutable_buffer buffer, boost::system::error_code& ec);
-  // True when the last read_now emptied the socket: the next one would only block. When false
+  virtual std::size_t read_now(asio::mutable_buffer buffer, boost::system::error_code& ec) = 0;
+  // True when the last read_now emptied the stream: the next one would only block. When false
   // more bytes are waiting, and a fair caller lets other streams run before reading again.
-  [[nodiscard]] bool drained() const noexcept { return read_needs_ != Need::kNothing; }
-  // Waits until read_now can make progress (for TLS that may mean the socket is writable).
-  awaitable<void> wait_readable(boost::system::error_code& ec);
-  awaitable<void> write(asio::const_buffer buffer, boost::system::error_code& ec);
+  [[nodiscard]] virtual bool drained() const noexcept = 0;
+  // Waits until read_now can make progress.
+  virtual awaitable<void> wait_readable(boost::system::error_code& ec) = 0;
+  virtual awaitable<void> write(asio::const_buffer buffer, boost::system::error_code& ec) = 0;
   // Swaps plain for TLS and runs the handshake; `sni` is sent as a client.
-  awaitable<void> start_tls(asio::ssl::context& context, bool server, const std::string& sni,
-                            boost::system::error_code& ec);
+  virtual awaitable<void> start_tls(asio::ssl::context& context, bool server,
+                                    const std::string& sni, boost::system::error_code& ec) = 0;
 
-  [[nodiscard]] bool secured() const noexcept { return ssl_ != nullptr; }
-  [[nodiscard]] SSL* ssl() const noexcept { return ssl_.get(); }
-  tcp::socket& socket() noexcept { return socket_; }
+  [[nodiscard]] virtual bool secured() const noexcept = 0;
+  // The negotiated version ("TLSv1.3"), once secured().
+  [[nodiscard]] virtual std::string tls_version() const = 0;
+  // What the handshake learnt about the peer's certificate, for the cores.
+  [[nodiscard]] virtual CertificateCheck peer_certificate() const = 0;
+  // "address:port" of the peer, empty when not connected; for logs.
+  [[nodiscard]] virtual std::string remote_address() const = 0;
   // Makes a pending read return (end of stream) without disturbing writes.
-  void stop_reading() noexcept;
-  void close() noexcept;
+  virtual void stop_reading() noexcept = 0;
+  virtual void close() noexcept = 0;
 
- private:
-  // What the last TLS call needs before it can be retried.
-  enum class Need { kNothing, kReadable, kWritable };
-
-  // Runs `call` (an SSL_* operation returning 1 on success) and classifies a failure.
-  template <typename Call>
-  Need tls_step(Call call, boost::system::error_code& ec);
-  awaitable<void> wait_for(Need need, boost::system::error_code& ec);
-
-  tcp::socket socket_;
-  ossl::SslPtr ssl_;
-  std::size_t read_tls(char* data, std::size_t size, boost::system::error_code& ec);
-
-  Need read_needs_ = Need::kNothing;         // what the socket must become before reading again
-  boost::system::error_code pending_error_;  // met after bytes that were returned first
-  bool tls_failed_ = false;         // no close_notify after a fatal TLS error (SSL_shutdown(3))
-  std::uint32_t chain_errors_ = 0;  // what the handshake found wrong with the peer's chain
+ protected:
+  Transport() = default;
 };
 
 }  // namespace edgekit::edgeproxy

@@ -9,6 +9,7 @@
 #include "edgeproxy/net/component_connection.hpp"
 #include "edgeproxy/net/inbound_connection.hpp"
 #include "edgeproxy/net/outbound_connection.hpp"
+#include "edgeproxy/net/socket_transport.hpp"
 #include "edgeproxy/server/metrics_endpoint.hpp"
 #include "edgeproxy/server/subscription_store.hpp"
 #include "edgeproxy/xmpp/bounce.hpp"
@@ -25,8 +26,9 @@ Edge::Edge(asio::io_context& io, std::shared_ptr<const Config> config, EdgeOptio
       router_(*this, metrics_),
       components_(io, metrics_,
                   [this](const std::string& domain) {
-                    return std::make_shared<ComponentConnection>(*this, *this, domain,
-                                                                 component_secret_);
+                    return std::make_shared<ComponentConnection>(
+                        *this, *this, domain, component_secret_,
+                        std::make_unique<SocketTransport>(tcp::socket(io_)));
                   }),
       outbound_([this](const std::string& local, const std::string& remote,
                        OutboundPurpose purpose) { return make_outbound(local, remote, purpose); }),
@@ -137,8 +139,8 @@ void Edge::accept_partner_stream(tcp::socket socket, bool direct_tls) {
     socket.close(ignored);
     return;
   }
-  auto connection =
-      std::make_shared<InboundConnection>(*this, *this, std::move(socket), direct_tls);
+  auto connection = std::make_shared<InboundConnection>(
+      *this, *this, std::make_unique<SocketTransport>(std::move(socket)), direct_tls);
   inbound_.insert(connection);
   connection->start();
 }
@@ -231,7 +233,8 @@ std::shared_ptr<OutboundConnection> Edge::make_outbound(const std::string& local
   auto connection = std::make_shared<OutboundConnection>(
       *this, *this,
       OutboundOptions{local, remote, *partner, purpose, tls_ != nullptr, false,
-                      config_->federation.max_stanza_bytes, tls_ == nullptr || tls_->client_auth});
+                      config_->federation.max_stanza_bytes, tls_ == nullptr || tls_->client_auth},
+      std::make_unique<SocketTransport>(tcp::socket(io_)));
   connection->start(resolver_);
   return connection;
 }

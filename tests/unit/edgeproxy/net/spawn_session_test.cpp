@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "edgeproxy/net/connection.hpp"
+#include "edgeproxy/net/socket_transport.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
@@ -40,7 +41,8 @@ enum class ThrowWhere { kOnBytes, kBeforeReading };
 class FaultyConnection final : public Connection {
  public:
   FaultyConnection(StreamHost& host, tcp::socket socket, ThrowWhere where)
-      : Connection(host, std::move(socket), "in"), where_(where) {}
+      : Connection(host, std::make_unique<SocketTransport>(std::move(socket)), "in"),
+        where_(where) {}
 
   void start() {
     start_watchdog();

@@ -13,7 +13,7 @@
 #include <chrono>
 #include <optional>
 
-#include "edgeproxy/net/transport.hpp"
+#include "edgeproxy/net/socket_transport.hpp"
 #include "tests/support/test_pki.hpp"
 
 namespace edgekit::edgeproxy {
@@ -70,8 +70,8 @@ class TlsVerifyTest : public ::testing::Test {
     tcp::acceptor acceptor(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     tcp::socket client_socket(io_);
     client_socket.connect(acceptor.local_endpoint());
-    Transport server(acceptor.accept());
-    Transport client(std::move(client_socket));
+    SocketTransport server(acceptor.accept());
+    SocketTransport client(std::move(client_socket));
     Verdicts verdicts;
     asio::co_spawn(
         io_,

@@ -1,4 +1,4 @@
-#include "edgeproxy/net/transport.hpp"
+#include "edgeproxy/net/socket_transport.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -34,8 +34,40 @@ boost::system::error_code tls_error(int ssl_error, int saved_errno) {
 
 }  // namespace
 
+SocketTransport::SocketTransport(tcp::socket socket) : socket_(std::move(socket)) {
+  boost::system::error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+}
+
+awaitable<void> SocketTransport::connect(const tcp::endpoint& endpoint,
+                                         boost::system::error_code& ec) {
+  close();  // an earlier attempt's socket; async_connect opens a fresh one
+  co_await socket_.async_connect(endpoint, asio::redirect_error(use_awaitable, ec));
+  if (!ec) {
+    boost::system::error_code ignored;
+    socket_.set_option(tcp::no_delay(true), ignored);
+  }
+}
+
+std::string SocketTransport::tls_version() const {
+  return edgeproxy::tls_version(ssl_.get());
+}
+
+CertificateCheck SocketTransport::peer_certificate() const {
+  return peer_certificate_check(ssl_.get());
+}
+
+std::string SocketTransport::remote_address() const {
+  boost::system::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  if (ec) {
+    return {};
+  }
+  return remote.address().to_string() + ":" + std::to_string(remote.port());
+}
+
 template <typename Call>
-Transport::Need Transport::tls_step(Call call, boost::system::error_code& ec) {
+SocketTransport::Need SocketTransport::tls_step(Call call, boost::system::error_code& ec) {
   ec.clear();
   if (!socket_.is_open()) {
     // The descriptor may already belong to another connection: no TLS I/O after close().
@@ -63,13 +95,13 @@ Transport::Need Transport::tls_step(Call call, boost::system::error_code& ec) {
   }
 }
 
-awaitable<void> Transport::wait_for(Need need, boost::system::error_code& ec) {
+awaitable<void> SocketTransport::wait_for(Need need, boost::system::error_code& ec) {
   co_await socket_.async_wait(
       need == Need::kWritable ? tcp::socket::wait_write : tcp::socket::wait_read,
       asio::redirect_error(use_awaitable, ec));
 }
 
-std::size_t Transport::read_tls(char* data, std::size_t size, boost::system::error_code& ec) {
+std::size_t SocketTransport::read_tls(char* data, std::size_t size, boost::system::error_code& ec) {
   // SSL_read returns one record at most: gather records until the buffer is full or the
   // socket is empty, so the framer sees large chunks.
   std::size_t total = 0;
@@ -89,7 +121,7 @@ std::size_t Transport::read_tls(char* data, std::size_t size, boost::system::err
   return total;
 }
 
-std::size_t Transport::read_now(asio::mutable_buffer buffer, boost::system::error_code& ec) {
+std::size_t SocketTransport::read_now(asio::mutable_buffer buffer, boost::system::error_code& ec) {
   ec.clear();
   if (pending_error_) {
     ec = pending_error_;
@@ -122,14 +154,14 @@ std::size_t Transport::read_now(asio::mutable_buffer buffer, boost::system::erro
   return n;
 }
 
-awaitable<void> Transport::wait_readable(boost::system::error_code& ec) {
+awaitable<void> SocketTransport::wait_readable(boost::system::error_code& ec) {
   co_await wait_for(read_needs_, ec);
   if (!ec) {
     read_needs_ = Need::kNothing;
   }
 }
 
-awaitable<void> Transport::write(asio::const_buffer buffer, boost::system::error_code& ec) {
+awaitable<void> SocketTransport::write(asio::const_buffer buffer, boost::system::error_code& ec) {
   if (!ssl_) {
     co_await asio::async_write(socket_, buffer, asio::redirect_error(use_awaitable, ec));
     co_return;
@@ -156,8 +188,8 @@ awaitable<void> Transport::write(asio::const_buffer buffer, boost::system::error
   }
 }
 
-awaitable<void> Transport::start_tls(asio::ssl::context& context, bool server,
-                                     const std::string& sni, boost::system::error_code& ec) {
+awaitable<void> SocketTransport::start_tls(asio::ssl::context& context, bool server,
+                                           const std::string& sni, boost::system::error_code& ec) {
   // TLS records leave through OpenSSL's socket BIO, which uses write(2), not send() with
   // MSG_NOSIGNAL: a peer that vanished must give EPIPE on its stream, not end the process.
   static const bool sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN) != SIG_ERR;
@@ -208,12 +240,12 @@ awaitable<void> Transport::start_tls(asio::ssl::context& context, bool server,
   read_needs_ = Need::kNothing;
 }
 
-void Transport::stop_reading() noexcept {
+void SocketTransport::stop_reading() noexcept {
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_receive, ignored);
 }
 
-void Transport::close() noexcept {
+void SocketTransport::close() noexcept {
   if (!socket_.is_open()) {
     return;
   }

@@ -1,8 +1,8 @@
-// Transport over real loopback sockets: plain and TLS (driven by OpenSSL over the socket),
+// SocketTransport over real loopback sockets: plain and TLS (driven by OpenSSL over the socket),
 // full-duplex transfers larger than any buffer, end of stream, and a handshake against a peer
 // that does not speak TLS.
 
-#include "edgeproxy/net/transport.hpp"
+#include "edgeproxy/net/socket_transport.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
@@ -38,7 +38,7 @@ std::string pattern(std::size_t size, char seed) {
 }
 
 // Reads until `want` bytes arrived or the stream ended; `end` gets the error that ended it.
-awaitable<std::string> read_up_to(Transport& transport, std::size_t want, error_code& end) {
+awaitable<std::string> read_up_to(SocketTransport& transport, std::size_t want, error_code& end) {
   std::string got;
   std::string buffer(4096, '\0');
   while (got.size() < want) {
@@ -59,7 +59,7 @@ awaitable<std::string> read_up_to(Transport& transport, std::size_t want, error_
   co_return got;
 }
 
-class TransportTest : public ::testing::Test {
+class SocketTransportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto leaf = pki_.leaf_for({"edge.corp.example"});
@@ -91,7 +91,7 @@ class TransportTest : public ::testing::Test {
 
   // Writes `data` from a coroutine of its own, so the caller reads meanwhile (full duplex).
   template <typename Done>
-  void spawn_write(Transport& transport, const std::string& data, Done done) {
+  void spawn_write(SocketTransport& transport, const std::string& data, Done done) {
     asio::co_spawn(
         io_,
         [&transport, &data, done]() -> awaitable<void> {
@@ -108,8 +108,8 @@ class TransportTest : public ::testing::Test {
   // everything; the server reads until the stream ends.
   Exchange exchange(bool tls, const std::string& up, const std::string& down) {
     auto [server_socket, client_socket] = connected_pair(io_);
-    Transport server(std::move(server_socket));
-    Transport client(std::move(client_socket));
+    SocketTransport server(std::move(server_socket));
+    SocketTransport client(std::move(client_socket));
     Exchange result;
     int client_busy = 2;  // its writer and its reader
     auto close_when_both_done = [&] {
@@ -156,7 +156,7 @@ class TransportTest : public ::testing::Test {
   asio::ssl::context client_context_{asio::ssl::context::tls_client};
 };
 
-TEST_F(TransportTest, PlainFullDuplexAndEndOfStream) {
+TEST_F(SocketTransportTest, PlainFullDuplexAndEndOfStream) {
   const std::string up = pattern(std::size_t{3} * 1024 * 1024, 'a');
   const std::string down = pattern(std::size_t{2} * 1024 * 1024, 'A');
   const Exchange result = exchange(false, up, down);
@@ -165,7 +165,7 @@ TEST_F(TransportTest, PlainFullDuplexAndEndOfStream) {
   EXPECT_EQ(result.server_end, asio::error::eof);
 }
 
-TEST_F(TransportTest, TlsFullDuplexCloseNotifyAndDrained) {
+TEST_F(SocketTransportTest, TlsFullDuplexCloseNotifyAndDrained) {
   const std::string up = pattern(std::size_t{3} * 1024 * 1024 + 17, 'a');
   const std::string down = pattern(std::size_t{2} * 1024 * 1024 + 5, 'A');
   const Exchange result = exchange(true, up, down);
@@ -178,10 +178,10 @@ TEST_F(TransportTest, TlsFullDuplexCloseNotifyAndDrained) {
   EXPECT_EQ(result.server_end, asio::error::eof) << result.server_end.message();  // close_notify
 }
 
-TEST_F(TransportTest, TlsPeerVanishingWithoutCloseNotifyIsEndOfStream) {
+TEST_F(SocketTransportTest, TlsPeerVanishingWithoutCloseNotifyIsEndOfStream) {
   auto [server_socket, client_socket] = connected_pair(io_);
-  Transport server(std::move(server_socket));
-  Transport client(std::move(client_socket));
+  SocketTransport server(std::move(server_socket));
+  SocketTransport client(std::move(client_socket));
   error_code handshake;
   error_code server_end;
   std::string got;
@@ -202,9 +202,9 @@ TEST_F(TransportTest, TlsPeerVanishingWithoutCloseNotifyIsEndOfStream) {
   EXPECT_EQ(server_end, asio::error::eof) << server_end.message();
 }
 
-TEST_F(TransportTest, HandshakeWithAPeerThatDoesNotSpeakTlsFailsWithAReason) {
+TEST_F(SocketTransportTest, HandshakeWithAPeerThatDoesNotSpeakTlsFailsWithAReason) {
   auto [server_socket, client_socket] = connected_pair(io_);
-  Transport server(std::move(server_socket));
+  SocketTransport server(std::move(server_socket));
   error_code handshake;
   run([&]() -> awaitable<void> { co_await server.start_tls(server_context_, true, {}, handshake); },
       [&]() -> awaitable<void> {
@@ -220,10 +220,10 @@ TEST_F(TransportTest, HandshakeWithAPeerThatDoesNotSpeakTlsFailsWithAReason) {
   EXPECT_FALSE(server.socket().is_open());
 }
 
-TEST_F(TransportTest, NoTlsCallAfterClose) {
+TEST_F(SocketTransportTest, NoTlsCallAfterClose) {
   auto [server_socket, client_socket] = connected_pair(io_);
-  Transport server(std::move(server_socket));
-  Transport client(std::move(client_socket));
+  SocketTransport server(std::move(server_socket));
+  SocketTransport client(std::move(client_socket));
   error_code handshake;
   error_code write_after_close;
   run([&]() -> awaitable<void> { co_await server.start_tls(server_context_, true, {}, handshake); },

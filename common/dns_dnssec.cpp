@@ -1,9 +1,12 @@
 #include "common/dns_dnssec.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/store.hpp"
 
@@ -64,6 +67,39 @@ std::map<std::pair<std::string, int>, RrsetWithSigs> group(const ldns_rr_list* s
     }
   }
   return sets;
+}
+
+// The type mnemonic a zone-file record is written with (after its owner and any TTL and class),
+// upper-cased; found in the text because ldns turns a generic TYPEnnn beyond 65535 into a value
+// outside its enum, which is undefined behaviour to read back.
+std::string written_type(std::string_view record) {
+  std::vector<std::string_view> tokens;
+  std::size_t at = 0;
+  while (tokens.size() < 4) {
+    at = record.find_first_not_of(" \t", at);
+    if (at == std::string_view::npos) {
+      break;
+    }
+    const auto end = record.find_first_of(" \t", at);
+    tokens.push_back(record.substr(at, end == std::string_view::npos ? end : end - at));
+    at = end;
+  }
+  const auto upper = [](std::string_view token) {
+    std::string text(token);
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return text;
+  };
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    const std::string token = upper(tokens[i]);
+    const bool ttl = std::isdigit(static_cast<unsigned char>(token.front())) != 0;
+    const bool dns_class = token == "IN" || token == "CH" || token == "HS" || token == "CS" ||
+                           token == "NONE" || token == "ANY" || token.rfind("CLASS", 0) == 0;
+    if (!ttl && !dns_class) {
+      return token;
+    }
+  }
+  return {};
 }
 
 std::string type_name(int type) {
@@ -154,6 +190,11 @@ Result<TrustAnchors> TrustAnchors::parse(std::string_view text, std::string_view
     const std::string where = std::string(source) + ":" + std::to_string(record_line);
     if (record.size() > 8192 || anchors.records_.size() >= kMaxRecords) {
       return make_error(DnsErrc::kBadTrustAnchor, where, "too large");
+    }
+    if (const std::string written = written_type(record); written != "DS" && written != "DNSKEY") {
+      return make_error(DnsErrc::kBadTrustAnchor, where,
+                        "only DS and DNSKEY records can be trust anchors, not " +
+                            (written.empty() ? std::string("this line") : written));
     }
     ldns_rr* raw = nullptr;
     const ldns_status status = ldns_rr_new_frm_str(&raw, record.c_str(), 3600, nullptr, nullptr);

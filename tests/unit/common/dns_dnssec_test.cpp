@@ -22,6 +22,16 @@ TEST(TrustAnchors, ParsesDsAndDnskeyLines) {
   EXPECT_EQ(anchors.value().zone_for("xcorp.example"), "");
 }
 
+// Found by fuzz_common_dns_trust_anchors: ldns reads a generic type beyond 16 bits into a value
+// outside its enum; the type is refused from the text before ldns is asked.
+TEST(TrustAnchors, RefusesAGenericTypeBeyondSixteenBits) {
+  const auto anchors = TrustAnchors::parse("360[I51 32  TYPE720123D2\n", "f");
+  ASSERT_FALSE(anchors);
+  EXPECT_NE(anchors.error().message().find("not TYPE720123D2"), std::string::npos)
+      << anchors.error().message();
+  EXPECT_FALSE(TrustAnchors::parse("corp.example. 3600 IN TYPE720123 \\# 0\n", "f"));
+}
+
 TEST(TrustAnchors, RefusesOtherTypesAndGarbage) {
   auto a = TrustAnchors::parse("corp.example. IN A 192.0.2.1\n", "f");
   ASSERT_FALSE(a);

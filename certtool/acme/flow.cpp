@@ -58,6 +58,13 @@ std::set<std::string> order_names(const nlohmann::json& order) {
 
 // Whether an authorization's identifier is one of the names ordered. A wildcard name's
 // authorization names the domain without "*." (RFC 8555 §7.1.4).
+// The name an authorization is for, made safe to print; empty when the CA did not say.
+std::string authorization_domain(const nlohmann::json& authorization) {
+  const auto identifier = authorization.find("identifier");
+  return identifier != authorization.end() ? printable(str(*identifier, "value"), 255)
+                                           : std::string();
+}
+
 bool requested_identifier(const std::vector<std::string>& names, std::string_view domain) {
   return std::any_of(names.begin(), names.end(), [&](const std::string& name) {
     const std::string_view identifier =
@@ -435,9 +442,7 @@ Action AcmeFlow::handle_authorization(const HttpResponse& response) {
   if (!authz) {
     return failure;
   }
-  const auto identifier = authz->find("identifier");
-  const auto domain =
-      identifier != authz->end() ? printable(str(*identifier, "value"), 255) : std::string();
+  const std::string domain = authorization_domain(*authz);
   // Only names the order asked for: the identifier decides where a challenge is published
   // (the dns-01 TXT owner), so a CA's answer must not choose another name.
   if (!requested_identifier(params_.names, domain)) {
@@ -555,9 +560,7 @@ Action AcmeFlow::handle_poll_authorization(const HttpResponse& response) {
   if (!authz) {
     return failure;
   }
-  const auto identifier = authz->find("identifier");
-  const auto domain =
-      identifier != authz->end() ? printable(str(*identifier, "value"), 255) : std::string();
+  const std::string domain = authorization_domain(*authz);
   const auto status = str(*authz, "status");
   if (status == "valid") {
     progress(domain + ": validated");

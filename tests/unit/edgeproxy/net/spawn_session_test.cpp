@@ -1,7 +1,8 @@
 // spawn_session(): a session coroutine that throws is not lost. Over a real loopback socket, a
 // core that throws on the first bytes (or a session body that throws before it reads) must
 // leave the connection closed exactly once, its gauge back at zero, the failure counted, and
-// the peer told internal-server-error.
+// the peer told internal-server-error. The host is the shells' test host; the transport is a real
+// socket, so the stream error is seen on the wire.
 
 #include <gtest/gtest.h>
 
@@ -12,28 +13,11 @@
 
 #include "edgeproxy/net/connection.hpp"
 #include "edgeproxy/net/socket_transport.hpp"
+#include "tests/support/net/shell_test_host.hpp"
+#include "tests/unit/edgeproxy/xmpp/session_test_support.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
-
-class MinimalHost final : public StreamHost {
- public:
-  asio::io_context& io() noexcept override { return io_; }
-  [[nodiscard]] std::shared_ptr<const Config> config() const noexcept override { return {}; }
-  [[nodiscard]] std::shared_ptr<const DialbackKeys> keys() const noexcept override { return {}; }
-  [[nodiscard]] std::shared_ptr<TlsContexts> tls() const noexcept override { return {}; }
-  Metrics& metrics() noexcept override { return metrics_; }
-  std::string next_connection_id() override { return "C1"; }
-  [[nodiscard]] std::size_t max_write_queue_bytes() const noexcept override { return 1 << 20; }
-  asio::mutable_buffer read_buffer() noexcept override { return asio::buffer(buffer_); }
-  [[nodiscard]] bool internal_backlogged() const noexcept override { return false; }
-  void pause_until_internal_eased(const std::shared_ptr<Connection>& /*reader*/) override {}
-
- private:
-  asio::io_context io_;
-  Metrics metrics_;
-  std::vector<char> buffer_ = std::vector<char>(4096);
-};
 
 enum class ThrowWhere { kOnBytes, kBeforeReading };
 
@@ -91,7 +75,7 @@ struct Outcome {
 };
 
 Outcome run_faulty_session(ThrowWhere where) {
-  MinimalHost host;
+  testing::ShellTestHost host(testing::make_config(""));
   tcp::acceptor acceptor(host.io(), tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   tcp::socket peer(host.io());
   peer.connect(acceptor.local_endpoint());

@@ -418,6 +418,7 @@ void read_federation(const toml::table& table, Config& config, Diagnostics& diag
   reader.duration("stream_establishment_timeout", fed.stream_establishment_timeout);
   reader.duration("stream_inactivity_timeout", fed.stream_inactivity_timeout);
   reader.duration("keepalive_interval", fed.keepalive_interval);
+  reader.duration("drain_timeout", fed.drain_timeout);
   // RFC 6120 §13.12: a server must accept stanzas of at least 10000 bytes.
   reader.integer("max_stanza_bytes", fed.max_stanza_bytes, 10'000, 64LL * 1024 * 1024);
   reader.boolean("strict_client_purpose", fed.strict_client_purpose);

@@ -105,6 +105,9 @@ struct FederationSection {
   std::chrono::milliseconds stream_establishment_timeout{60'000};
   std::chrono::milliseconds stream_inactivity_timeout{600'000};
   std::chrono::milliseconds keepalive_interval{300'000};
+  // SIGTERM: how long queued and held stanzas get to reach their recipients before what is
+  // left is bounced.
+  std::chrono::milliseconds drain_timeout{10'000};
   std::size_t max_stanza_bytes = 262'144;
   // Inbound partner certificates are validated as server certificates (serverAuth; clientAuth
   // not required), as public CAs stopped issuing clientAuth in 2026. true applies OpenSSL's

@@ -95,10 +95,12 @@ void ComponentConnection::on_closed(const std::string& reason) {
   events_.component_closed(self(), reason);
 }
 
-void ComponentConnection::on_backlog(bool backlogged) {
-  if (!backlogged) {
-    events_.internal_eased();
-  }
+bool ComponentConnection::reading_paused() const {
+  return session_.ready() && host_.link_backlogged(Flow::kOutbound, session_.domain());
+}
+
+void ComponentConnection::on_unsent(std::vector<PendingStanza> unsent) {
+  events_.component_unsent(self(), std::move(unsent));
 }
 
 }  // namespace edgekit::edgeproxy

@@ -36,7 +36,9 @@ class ComponentConnection final : public Connection {
   void on_closed(const std::string& reason) override;
   [[nodiscard]] bool tls_server() const override { return false; }
   [[nodiscard]] std::string partner_label() const override { return session_.domain(); }
-  void on_backlog(bool backlogged) override;
+  // Stanzas from inside wait in the internal server while the partner's stream is backlogged.
+  [[nodiscard]] bool reading_paused() const override;
+  void on_unsent(std::vector<PendingStanza> unsent) override;
   std::shared_ptr<ComponentConnection> self();
 
   ComponentEvents& events_;

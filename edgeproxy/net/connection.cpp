@@ -42,7 +42,8 @@ void Connection::send(std::string_view data) {
     return;
   }
   if (queue_.size() + data.size() > host_.max_write_queue_bytes()) {
-    // A peer that does not read: drop it rather than buffer without bound.
+    // A peer that does not read: drop the stream rather than buffer without bound. What it
+    // was given comes back through on_unsent() when it has ended.
     close_reason_ = "write-queue-full";
     closing_ = true;
     transport_->close();
@@ -59,17 +60,94 @@ void Connection::send(std::string_view data) {
   }
 }
 
+bool Connection::send_stanza(std::string_view raw, StanzaTicket& ticket) {
+  if (closed_ || close_path_done_ || queue_.size() + raw.size() > host_.max_write_queue_bytes()) {
+    return false;
+  }
+  const std::size_t begin = queue_.size();
+  queued_marks_.push_back(Mark{begin, begin + raw.size(), std::move(ticket)});
+  send(raw);
+  return true;
+}
+
+void Connection::settle_written(std::size_t written) {
+  auto& ledger = host_.metrics().ledger();
+  while (!in_flight_marks_.empty()) {
+    auto& mark = in_flight_marks_.front();
+    if (mark.end > written) {
+      // Cut off: the receiver got at most a truncated stanza, which it discards. It was not
+      // delivered, so it goes back to be re-sent or bounced.
+      unsent_.push_back(PendingStanza{in_flight_.substr(mark.begin, mark.end - mark.begin),
+                                      std::move(mark.ticket)});
+    } else if (mark.ticket.account) {
+      ledger.ended(*mark.ticket.account, Outcome::kDelivered);
+    }
+    in_flight_marks_.pop_front();
+  }
+}
+
+void Connection::collect_queued() {
+  for (auto& mark : queued_marks_) {
+    unsent_.push_back(
+        PendingStanza{queue_.substr(mark.begin, mark.end - mark.begin), std::move(mark.ticket)});
+  }
+  queued_marks_.clear();
+}
+
+std::vector<PendingStanza> Connection::take_unsent() {
+  std::vector<PendingStanza> taken;
+  std::string kept;  // the stream's own bytes stay queued
+  std::size_t from = 0;
+  for (auto& mark : queued_marks_) {
+    kept.append(queue_, from, mark.begin - from);
+    taken.push_back(
+        PendingStanza{queue_.substr(mark.begin, mark.end - mark.begin), std::move(mark.ticket)});
+    from = mark.end;
+  }
+  if (!taken.empty()) {
+    kept.append(queue_, from);
+    queue_ = std::move(kept);
+    queued_marks_.clear();
+  }
+  return taken;
+}
+
+void Connection::release_unsent() {
+  collect_queued();
+  queue_.clear();
+  if (!unsent_.empty()) {
+    on_unsent(std::exchange(unsent_, {}));
+  }
+}
+
+void Connection::on_unsent(std::vector<PendingStanza> unsent) {
+  auto& ledger = host_.metrics().ledger();
+  for (const auto& stanza : unsent) {
+    if (stanza.ticket.account) {
+      ledger.ended(*stanza.ticket.account, Outcome::kDropped);
+      log_error("stanza.dropped",
+                {{"conn", id_},
+                 {"direction", std::string(to_string(stanza.ticket.account->flow))},
+                 {"partner", stanza.ticket.account->partner},
+                 {"reason", "unsent-on-untracked-stream"}});
+    }
+  }
+}
+
 awaitable<void> Connection::writer() {
   while (!queue_.empty() && !closed_) {
     in_flight_.clear();
     in_flight_.swap(queue_);
+    in_flight_marks_.swap(queued_marks_);
     boost::system::error_code ec;
-    co_await transport_->write(asio::buffer(in_flight_), ec);
+    const std::size_t written = co_await transport_->write(asio::buffer(in_flight_), ec);
     last_write_ = std::chrono::steady_clock::now();
+    settle_written(ec ? written : in_flight_.size());
     if (queue_.size() < kBacklogLowBytes) {
       set_backlogged(false);
     }
     if (ec) {
+      collect_queued();
       queue_.clear();
       if (close_reason_.empty()) {
         close_reason_ = "write-error";
@@ -80,6 +158,9 @@ awaitable<void> Connection::writer() {
     }
   }
   writing_ = false;
+  if (close_path_done_) {
+    release_unsent();  // the stream ended while this write was in flight
+  }
   // A burst must not leave its buffers behind on a stream that then stays idle for hours.
   if (in_flight_.capacity() > kRetainedWriteBytes) {
     std::string().swap(in_flight_);
@@ -95,6 +176,9 @@ void Connection::set_backlogged(bool backlogged) {
   if (backlogged != backlogged_) {
     backlogged_ = backlogged;
     on_backlog(backlogged);
+    if (!backlogged) {
+      host_.link_eased();
+    }
   }
 }
 
@@ -174,7 +258,7 @@ void Connection::set_deadline(std::chrono::milliseconds from_now, std::string re
 }
 
 void Connection::finish() noexcept {
-  close_path_done_ = true;  // the caller reports the end itself
+  close_path_done_ = true;  // the caller reports the end itself (nothing was queued yet)
   mark_closed();
   closing_ = true;
   deadline_timer_.cancel();
@@ -228,7 +312,7 @@ awaitable<void> Connection::run_stream() {
   Actions out;
   while (!closing_) {
     if (reading_paused()) {
-      host_.pause_until_internal_eased(self);
+      host_.pause_until_eased(self);
       wakeup_.expires_at(std::chrono::steady_clock::time_point::max());
       boost::system::error_code ignored;
       co_await wakeup_.async_wait(asio::redirect_error(use_awaitable, ignored));
@@ -294,6 +378,9 @@ void Connection::run_close_path(const std::string& reason) {
   deadline_timer_.cancel();
   wakeup_.cancel();
   on_closed(reason);
+  if (!writing_) {
+    release_unsent();  // else the writer does, when its write returns
+  }
 }
 
 void Connection::spawn_session(std::function<awaitable<void>()> body) {

@@ -7,18 +7,25 @@
 // Flow control: a link whose unsent bytes pass a high-water mark is "backlogged" until its
 // writes bring them under a low-water mark. Streams that feed it stop reading meanwhile
 // (reading_paused()), so TCP slows their senders instead of the queue growing to the hard
-// limit, where the link would be dropped with everything on it.
+// limit.
+//
+// Stanzas are tracked through the queue (send_stanza): each counts as delivered when its last
+// byte reaches the kernel. The ones still queued, or cut off mid-write, when the stream ends
+// are handed back through on_unsent(), so that nothing the edge accepted is lost silently.
 
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edgeproxy/net/asio.hpp"
 #include "edgeproxy/net/connection_host.hpp"
 #include "edgeproxy/net/transport.hpp"
+#include "edgeproxy/xmpp/pending_stanza.hpp"
 #include "edgeproxy/xmpp/session_action.hpp"
 
 namespace edgekit::edgeproxy {
@@ -37,7 +44,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   [[nodiscard]] bool backlogged() const noexcept { return backlogged_; }
   // Wakes run_stream if it is paused for a backlog, so it checks again.
   void resume_reading();
+  // Queues bytes of the stream itself (headers, negotiation, errors). Past the hard limit the
+  // peer is not reading: the stream is closed (write-queue-full) and its stanzas come back
+  // through on_unsent().
   void send(std::string_view data);
+  // Queues a stanza. False, with nothing queued, when it would pass the hard limit or the
+  // stream is ending: the caller settles it (holds or bounces it).
+  [[nodiscard]] bool send_stanza(std::string_view raw, StanzaTicket& ticket);
+  // The stanzas still waiting in the queue (not yet being written), taken out of it: the
+  // graceful stop bounces them while the way back is still open.
+  std::vector<PendingStanza> take_unsent();
   // Graceful stop (SIGTERM, partner removed): the core closes the stream.
   virtual void shutdown() = 0;
 
@@ -79,6 +95,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Flow-control hooks: this link's backlog changed; this stream must not read now.
   virtual void on_backlog(bool /*backlogged*/) {}
   [[nodiscard]] virtual bool reading_paused() const { return false; }
+  // The stanzas this stream was given and could not write, once it has ended (after
+  // on_closed()). The default, for streams that are never given any, drops and logs them.
+  virtual void on_unsent(std::vector<PendingStanza> unsent);
 
   StreamHost& host_;
   std::unique_ptr<Transport> transport_;
@@ -96,9 +115,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void run_close_path(const std::string& reason);
   void fail_session(const std::exception_ptr& failure);
   void set_backlogged(bool backlogged);
+  // A stanza's place in queue_ or in_flight_.
+  struct Mark {
+    std::size_t begin;
+    std::size_t end;
+    StanzaTicket ticket;
+  };
+  // Settles the in-flight stanzas whose last byte is within the first `written` bytes, and
+  // keeps the rest (cut off by a failed write) as unsent.
+  void settle_written(std::size_t written);
+  // Moves every stanza still in queue_ to unsent_.
+  void collect_queued();
+  // Hands unsent_ to on_unsent(), once the stream has ended and no write is in flight.
+  void release_unsent();
 
   std::string queue_;  // bytes waiting for the write in flight to finish
   std::string in_flight_;
+  std::deque<Mark> queued_marks_;
+  std::deque<Mark> in_flight_marks_;
+  std::vector<PendingStanza> unsent_;
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;

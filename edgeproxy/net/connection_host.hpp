@@ -7,11 +7,13 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
 #include "edgeproxy/net/asio.hpp"
 #include "edgeproxy/xmpp/dialback_key.hpp"
 #include "edgeproxy/xmpp/metrics.hpp"
+#include "edgeproxy/xmpp/pending_stanza.hpp"
 #include "edgeproxy/xmpp/session_action.hpp"
 #include "edgeproxy/xmpp/xml_framer.hpp"
 
@@ -38,10 +40,13 @@ class StreamHost {
   // The one read buffer of the event-loop thread: a stream reads into it and consumes the
   // bytes before it next suspends, so idle streams hold no read buffer of their own.
   virtual asio::mutable_buffer read_buffer() noexcept = 0;
-  // Flow control toward the internal server: partner streams stop reading while a component
-  // link is backlogged, and are resumed when every link has eased.
-  [[nodiscard]] virtual bool internal_backlogged() const noexcept = 0;
-  virtual void pause_until_internal_eased(const std::shared_ptr<Connection>& reader) = 0;
+  // Flow control, both ways: a stream stops reading while a link it feeds is backlogged —
+  // a partner's inbound streams for its component links (`flow` inbound), a component link
+  // for the outbound streams to its partner (outbound) — and only those. A paused reader is
+  // woken whenever any link eases, and looks again.
+  [[nodiscard]] virtual bool link_backlogged(Flow flow, const std::string& partner) const = 0;
+  virtual void pause_until_eased(const std::shared_ptr<Connection>& reader) = 0;
+  virtual void link_eased() = 0;
 
  protected:
   StreamHost() = default;
@@ -73,6 +78,9 @@ class OutboundEvents {
   virtual void outbound_ready(const std::shared_ptr<OutboundConnection>& connection) = 0;
   virtual void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
                                const std::string& reason) = 0;
+  // What the ended stream could not write (after outbound_closed), for the edge to bounce.
+  virtual void outbound_unsent(const std::shared_ptr<OutboundConnection>& connection,
+                               std::vector<PendingStanza> unsent) = 0;
   // A db:verify answer from `verifier`, already matched by its core to a request it sent.
   virtual void verified(const std::shared_ptr<OutboundConnection>& verifier,
                         const action::Verified& answer) = 0;
@@ -91,8 +99,10 @@ class ComponentEvents {
   virtual void component_closed(const std::shared_ptr<ComponentConnection>& connection,
                                 const std::string& reason) = 0;
   virtual void deliver_from_internal(const std::string& component_domain, Element stanza) = 0;
-  // Every component link is back under its low-water mark.
-  virtual void internal_eased() = 0;
+  // What the ended link could not write (after component_closed): held again for the next
+  // link, or bounced.
+  virtual void component_unsent(const std::shared_ptr<ComponentConnection>& connection,
+                                std::vector<PendingStanza> unsent) = 0;
 
  protected:
   ComponentEvents() = default;

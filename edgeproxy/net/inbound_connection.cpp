@@ -66,6 +66,13 @@ void InboundConnection::shutdown() {
   request_close("shutdown");
 }
 
+void InboundConnection::refuse(StreamError condition, const std::string& reason) {
+  Actions out;
+  session_.refuse(condition, reason, out);
+  perform(out);
+  request_close(reason);
+}
+
 void InboundConnection::on_bytes(std::string_view bytes, Actions& out) {
   if (session_.authenticated()) {
     set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
@@ -88,10 +95,7 @@ void InboundConnection::on_authenticated(action::Authenticated& authenticated) {
   set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
   const Partner* partner = host_.config()->find_partner(authenticated.domain);
   if (partner != nullptr && !events_.admit_partner_stream(*partner)) {
-    Actions refusal;
-    session_.refuse(StreamError::kPolicyViolation, "partner-connection-limit", refusal);
-    perform(refusal);
-    request_close("partner-connection-limit");
+    refuse(StreamError::kPolicyViolation, "partner-connection-limit");
     return;
   }
   if (partner != nullptr && partner->keepalive) {
@@ -139,7 +143,7 @@ void InboundConnection::on_closed(const std::string& reason) {
 }
 
 bool InboundConnection::reading_paused() const {
-  return host_.internal_backlogged();
+  return session_.authenticated() && host_.link_backlogged(Flow::kInbound, session_.partner());
 }
 
 }  // namespace edgekit::edgeproxy

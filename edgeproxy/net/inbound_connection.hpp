@@ -16,6 +16,8 @@ class InboundConnection final : public Connection {
   void verify_result(const std::string& originating, const std::string& receiving,
                      VerifyOutcome outcome);
   void shutdown() override;
+  // Ends the stream with `condition` (a reload removed its partner, ...).
+  void refuse(StreamError condition, const std::string& reason);
   [[nodiscard]] const std::string& partner() const noexcept { return session_.partner(); }
   void update_config(std::shared_ptr<const Config> config) {
     session_.update_config(std::move(config));

@@ -107,27 +107,59 @@ awaitable<void> OutboundConnection::connect_and_run(Result<ResolvedEndpoints> re
   co_await run_stream();
 }
 
-bool OutboundConnection::enqueue(std::string raw, Element routing) {
-  if (session_.ready() && !closing()) {
-    host_.metrics().partner(session_.options().policy.domain).bytes_out += raw.size();
-    send(std::move(raw));
-    return true;
-  }
-  if (queue_.size() >= kMaxQueuedStanzas || queue_bytes_ + raw.size() > kMaxQueuedBytes ||
-      closing()) {
+bool OutboundConnection::enqueue(PendingStanza& stanza) {
+  if (closing()) {
     return false;
   }
-  queue_bytes_ += raw.size();
-  queue_.push_back(QueuedStanza{std::move(raw), std::move(routing)});
+  // Straight to the stream once it is ready and the waiting stanzas have gone ahead (order).
+  if (session_.ready() && queue_.empty()) {
+    if (!send_stanza(stanza.raw, stanza.ticket)) {
+      return false;
+    }
+    host_.metrics().partner(session_.options().policy.domain).bytes_out += stanza.raw.size();
+    return true;
+  }
+  if (queue_.size() >= kMaxQueuedStanzas || queue_bytes_ + stanza.raw.size() > kMaxQueuedBytes) {
+    return false;
+  }
+  queue_bytes_ += stanza.raw.size();
+  queue_.push_back(std::move(stanza));
   host_.metrics().partner(session_.options().policy.domain).queue_depth = queue_.size();
   return true;
 }
 
-std::deque<QueuedStanza> OutboundConnection::take_queue() {
+// Moves waiting stanzas to the stream while it keeps up: a queue of many megabytes goes out
+// as the partner reads it (on_backlog resumes it), instead of in one write that would pass
+// the write queue's hard limit and close the stream with the stanzas on it.
+void OutboundConnection::flush_queue() {
+  const std::string& partner = session_.options().policy.domain;
+  while (!queue_.empty() && session_.ready() && !closing() && !backlogged()) {
+    auto& next = queue_.front();
+    if (!send_stanza(next.raw, next.ticket)) {
+      break;
+    }
+    host_.metrics().partner(partner).bytes_out += next.raw.size();
+    queue_bytes_ -= next.raw.size();
+    queue_.pop_front();
+  }
+  host_.metrics().partner(partner).queue_depth = queue_.size();
+}
+
+void OutboundConnection::on_backlog(bool backlogged) {
+  if (!backlogged) {
+    flush_queue();
+  }
+}
+
+std::deque<PendingStanza> OutboundConnection::take_queue() {
   // A stream that closes before it is ready used to leave its depth on the gauge for good.
   host_.metrics().partner(session_.options().policy.domain).queue_depth = 0;
   queue_bytes_ = 0;
   return std::exchange(queue_, {});
+}
+
+void OutboundConnection::on_unsent(std::vector<PendingStanza> unsent) {
+  events_.outbound_unsent(self(), std::move(unsent));
 }
 
 void OutboundConnection::request_verify(VerifyRequest request) {
@@ -206,17 +238,7 @@ void OutboundConnection::on_stanza_stream_ready(const action::Ready& action) {
   if (session_.options().policy.keepalive) {
     set_keepalive(host_.config()->federation.keepalive_interval);
   }
-  std::string batch;
-  for (auto& queued : queue_) {
-    batch += queued.raw;
-  }
-  host_.metrics().partner(partner).bytes_out += batch.size();
-  host_.metrics().partner(partner).queue_depth = 0;
-  queue_.clear();
-  queue_bytes_ = 0;
-  if (!batch.empty()) {
-    send(std::move(batch));
-  }
+  flush_queue();
   events_.outbound_ready(self());
 }
 

@@ -13,11 +13,6 @@
 
 namespace edgekit::edgeproxy {
 
-struct QueuedStanza {
-  std::string raw;
-  Element routing;
-};
-
 class OutboundConnection final : public Connection {
  public:
   // `transport` is not connected yet: start() connects it.
@@ -27,12 +22,13 @@ class OutboundConnection final : public Connection {
   void start(XmppResolver& resolver);
   // Connects to targets resolved elsewhere (or fails with their resolution's error).
   void start(Result<ResolvedEndpoints> resolved);
-  // false when the queue is full (the caller bounces).
-  bool enqueue(std::string raw, Element routing);
+  // False when the queue is full or the stream is ending: the caller bounces the stanza
+  // (it is moved from only when accepted).
+  bool enqueue(PendingStanza& stanza);
   void request_verify(VerifyRequest request);
   void shutdown() override;
   // Hands the waiting stanzas over (to be bounced); the queue-depth gauge drops with them.
-  std::deque<QueuedStanza> take_queue();
+  std::deque<PendingStanza> take_queue();
 
   [[nodiscard]] bool ready() const noexcept { return session_.ready(); }
   [[nodiscard]] const OutboundOptions& options() const noexcept { return session_.options(); }
@@ -56,6 +52,9 @@ class OutboundConnection final : public Connection {
   // The stanza stream authenticated: log it, flush the queue, tell the edge.
   void on_stanza_stream_ready(const action::Ready& action);
   void on_closed(const std::string& reason) override;
+  void on_unsent(std::vector<PendingStanza> unsent) override;
+  void on_backlog(bool backlogged) override;
+  void flush_queue();
   [[nodiscard]] bool tls_server() const override { return false; }
   [[nodiscard]] std::string tls_sni() const override { return session_.options().remote; }
   [[nodiscard]] std::string partner_label() const override { return session_.options().remote; }
@@ -63,7 +62,7 @@ class OutboundConnection final : public Connection {
 
   OutboundEvents& events_;
   OutboundSession session_;
-  std::deque<QueuedStanza> queue_;
+  std::deque<PendingStanza> queue_;
   std::size_t queue_bytes_ = 0;
   bool timed_out_ = false;
   bool closed_reported_ = false;

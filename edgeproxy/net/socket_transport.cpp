@@ -161,10 +161,10 @@ awaitable<void> SocketTransport::wait_readable(boost::system::error_code& ec) {
   }
 }
 
-awaitable<void> SocketTransport::write(asio::const_buffer buffer, boost::system::error_code& ec) {
+awaitable<std::size_t> SocketTransport::write(asio::const_buffer buffer,
+                                              boost::system::error_code& ec) {
   if (!ssl_) {
-    co_await asio::async_write(socket_, buffer, asio::redirect_error(use_awaitable, ec));
-    co_return;
+    co_return co_await asio::async_write(socket_, buffer, asio::redirect_error(use_awaitable, ec));
   }
   const auto* data = static_cast<const char*>(buffer.data());
   std::size_t left = buffer.size();
@@ -174,7 +174,7 @@ awaitable<void> SocketTransport::write(asio::const_buffer buffer, boost::system:
     // on success.
     const Need need = tls_step([&] { return SSL_write_ex(ssl_.get(), data, left, &written); }, ec);
     if (ec) {
-      co_return;
+      break;
     }
     if (need == Need::kNothing) {
       data += written;
@@ -183,9 +183,10 @@ awaitable<void> SocketTransport::write(asio::const_buffer buffer, boost::system:
     }
     co_await wait_for(need, ec);
     if (ec) {
-      co_return;
+      break;
     }
   }
+  co_return buffer.size() - left;
 }
 
 awaitable<void> SocketTransport::start_tls(asio::ssl::context& context, bool server,

@@ -29,7 +29,7 @@ class SocketTransport final : public Transport {
   [[nodiscard]] bool drained() const noexcept override { return read_needs_ != Need::kNothing; }
   // For TLS, readable may mean the socket must first become writable.
   awaitable<void> wait_readable(boost::system::error_code& ec) override;
-  awaitable<void> write(asio::const_buffer buffer, boost::system::error_code& ec) override;
+  awaitable<std::size_t> write(asio::const_buffer buffer, boost::system::error_code& ec) override;
   awaitable<void> start_tls(asio::ssl::context& context, bool server, const std::string& sni,
                             boost::system::error_code& ec) override;
 

@@ -33,7 +33,10 @@ class Transport {
   [[nodiscard]] virtual bool drained() const noexcept = 0;
   // Waits until read_now can make progress.
   virtual awaitable<void> wait_readable(boost::system::error_code& ec) = 0;
-  virtual awaitable<void> write(asio::const_buffer buffer, boost::system::error_code& ec) = 0;
+  // Writes all of `buffer` or fails; returns the bytes handed to the kernel either way (on
+  // failure, what a stanza queue needs to know was already sent).
+  virtual awaitable<std::size_t> write(asio::const_buffer buffer,
+                                       boost::system::error_code& ec) = 0;
   // Swaps plain for TLS and runs the handshake; `sni` is sent as a client.
   virtual awaitable<void> start_tls(asio::ssl::context& context, bool server,
                                     const std::string& sni, boost::system::error_code& ec) = 0;

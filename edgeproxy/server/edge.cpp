@@ -153,9 +153,15 @@ awaitable<void> Edge::held_sweeper() {
     boost::system::error_code ec;
     co_await sweeper_.async_wait(asio::redirect_error(use_awaitable, ec));
     save_subscriptions(store_root(*config_), router_.policy());
-    for (const auto& held : components_.take_expired(std::chrono::steady_clock::now())) {
-      router_.bounce_to_partner(held, StanzaError::kServiceUnavailable, "internal-link-down");
-    }
+    bounce_all(components_.take_expired(std::chrono::steady_clock::now()),
+               StanzaError::kServiceUnavailable, "internal-link-down");
+  }
+}
+
+void Edge::bounce_all(std::vector<PendingStanza> stanzas, StanzaError condition,
+                      std::string_view reason) {
+  for (const auto& stanza : stanzas) {
+    router_.bounce(stanza.ticket, condition, reason);
   }
 }
 
@@ -178,27 +184,49 @@ void Edge::component_ready(const std::shared_ptr<ComponentConnection>& connectio
 void Edge::component_closed(const std::shared_ptr<ComponentConnection>& connection,
                             const std::string& /*reason*/) {
   components_.closed(connection);
+  wake_paused_readers();  // a backlogged link that closed no longer holds its partner back
 }
 
-bool Edge::internal_backlogged() const noexcept {
-  return components_.backlogged();
+// The link reset: what it had not written is held for its successor (XEP-0114 has no acks,
+// so bytes already in the kernel are beyond recall), or bounced when there will be none.
+void Edge::component_unsent(const std::shared_ptr<ComponentConnection>& connection,
+                            std::vector<PendingStanza> unsent) {
+  bounce_all(components_.hold_again(connection->domain(), std::move(unsent)),
+             StanzaError::kServiceUnavailable, stopping_ ? "shutdown" : "internal-link-lost");
 }
 
-void Edge::pause_until_internal_eased(const std::shared_ptr<Connection>& reader) {
-  components_.pause_until_eased(reader);
+bool Edge::link_backlogged(Flow flow, const std::string& partner_domain) const {
+  if (flow == Flow::kOutbound) {
+    return outbound_.backlogged_toward(partner_domain);
+  }
+  const Partner* partner = config_->find_partner(partner_domain);
+  return partner != nullptr && components_.backlogged(partner->all_domains());
 }
 
-void Edge::internal_eased() {
-  components_.eased();
+void Edge::pause_until_eased(const std::shared_ptr<Connection>& reader) {
+  paused_readers_.push_back(reader);
+}
+
+void Edge::link_eased() {
+  components_.flush();
+  wake_paused_readers();
+}
+
+// Each reader looks again for itself: one that still feeds a backlogged link pauses again.
+void Edge::wake_paused_readers() {
+  for (const auto& weak : std::exchange(paused_readers_, {})) {
+    if (auto reader = weak.lock()) {
+      reader->resume_reading();
+    }
+  }
 }
 
 bool Edge::has_component(const std::string& domain) const {
   return components_.has(domain);
 }
 
-Handoff Edge::to_internal(const std::string& component_domain, std::string raw,
-                          const Element& routing) {
-  return components_.send(component_domain, std::move(raw), routing);
+Handoff Edge::to_internal(const std::string& component_domain, PendingStanza& stanza) {
+  return components_.send(component_domain, stanza);
 }
 
 // ---- stanzas ------------------------------------------------------------------------------
@@ -211,14 +239,13 @@ void Edge::deliver_from_internal(const std::string& component_domain, Element st
   router_.from_internal(component_domain, std::move(stanza));
 }
 
-Handoff Edge::to_partner(const std::string& local, const std::string& remote, std::string raw,
-                         const Element& routing) {
+Handoff Edge::to_partner(const std::string& local, const std::string& remote,
+                         PendingStanza& stanza) {
   auto connection = outbound_.get(local, remote, OutboundPurpose::kStanzas);
   if (!connection) {
     return Handoff::kNoRoute;
   }
-  return connection->enqueue(std::move(raw), routing_header(routing)) ? Handoff::kAccepted
-                                                                      : Handoff::kQueueFull;
+  return connection->enqueue(stanza) ? Handoff::kAccepted : Handoff::kQueueFull;
 }
 
 // ---- outbound streams ---------------------------------------------------------------------
@@ -227,7 +254,8 @@ std::shared_ptr<OutboundConnection> Edge::make_outbound(const std::string& local
                                                         const std::string& remote,
                                                         OutboundPurpose purpose) {
   const Partner* partner = config_->find_partner(remote);
-  if (partner == nullptr || stopping_) {
+  // While draining, a stream may still be made to carry bounces and what is being flushed.
+  if (partner == nullptr || closing_) {
     return nullptr;
   }
   auto connection = std::make_shared<OutboundConnection>(
@@ -249,8 +277,9 @@ void Edge::outbound_closed(const std::shared_ptr<OutboundConnection>& connection
   const StanzaError condition =
       timeout ? StanzaError::kRemoteServerTimeout : StanzaError::kRemoteServerNotFound;
   for (auto& queued : connection->take_queue()) {
-    router_.bounce_to_internal(queued.routing, condition, reason);
+    router_.bounce(queued.ticket, condition, reason);
   }
+  wake_paused_readers();  // its component link may be waiting for it
   if (options.purpose == OutboundPurpose::kVerify) {
     for (const auto& pending : outbound_.take_for_stream(options.remote, options.local)) {
       if (auto inbound = pending.inbound.lock()) {
@@ -260,6 +289,14 @@ void Edge::outbound_closed(const std::shared_ptr<OutboundConnection>& connection
       }
     }
   }
+}
+
+// The stream was ready and failed with stanzas still queued or cut off mid-write.
+void Edge::outbound_unsent(const std::shared_ptr<OutboundConnection>& connection,
+                           std::vector<PendingStanza> unsent) {
+  const StanzaError condition = connection->timed_out() ? StanzaError::kRemoteServerTimeout
+                                                        : StanzaError::kRemoteServerNotFound;
+  bounce_all(std::move(unsent), condition, stopping_ ? "shutdown" : "partner-stream-lost");
 }
 
 void Edge::request_verify(const std::shared_ptr<InboundConnection>& inbound,
@@ -337,10 +374,20 @@ void Edge::reload() {
   for (const auto& inbound : inbound_) {
     inbound->update_config(config_);
   }
+  close_removed_partners();
   resolver_.clear_cache();
   router_.set_config(config_);
   sync_components();
   log_info("config.reloaded", {{"partners", std::to_string(config_->partners.size())}});
+}
+
+void Edge::close_removed_partners() {
+  for (const auto& inbound : std::set(inbound_)) {
+    if (!inbound->partner().empty() && !inbound->closing() &&
+        config_->find_partner(inbound->partner()) == nullptr) {
+      inbound->refuse(StreamError::kPolicyViolation, "partner-removed");
+    }
+  }
 }
 
 void Edge::shutdown() {
@@ -348,29 +395,61 @@ void Edge::shutdown() {
     return;
   }
   stopping_ = true;
-  log_info("edge.stopping", {{"reason", "shutdown"}});
+  log_info("edge.stopping",
+           {{"reason", "shutdown"},
+            {"in_flight", std::to_string(metrics_.ledger().in_flight())},
+            {"drain_timeout_ms", std::to_string(config_->federation.drain_timeout.count())}});
   listeners_.close_all();
   sweeper_.cancel();
   save_subscriptions(store_root(*config_), router_.policy());
-  components_.eased(true);  // paused readers must see the stop
+  components_.stop_reconnecting();
+  // Partners stop sending (system-shutdown); what they sent is routed on.
   for (const auto& inbound : std::set(inbound_)) {
     inbound->shutdown();
   }
-  // Stanzas still waiting for a partner stream go back to their senders now.
+  wake_paused_readers();  // paused readers must see the stop
+  // No use waiting for a link that is down: those stanzas go back now, while there is time.
+  bounce_all(components_.take_held_while_down(), StanzaError::kServiceUnavailable, "shutdown");
+  asio::co_spawn(io_, drain_and_stop(), asio::detached);
+}
+
+awaitable<void> Edge::drain_and_stop() {
+  asio::steady_timer timer(io_);
+  const auto until = std::chrono::steady_clock::now() + config_->federation.drain_timeout;
+  while (metrics_.ledger().in_flight() > 0 && std::chrono::steady_clock::now() < until) {
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(use_awaitable);
+  }
+  closing_ = true;
+  const auto left = metrics_.ledger().in_flight();
+  log_info("edge.drained", {{"in_flight", std::to_string(left)}});
+  // What is left goes back to its senders: partner stanzas over the outbound streams, which
+  // are still open, then internal stanzas over the component links, which are too.
+  bounce_all(components_.take_all(), StanzaError::kServiceUnavailable, "shutdown");
   for (const auto& connection : outbound_.all()) {
+    std::vector<PendingStanza> left_over;
     for (auto& queued : connection->take_queue()) {
-      router_.bounce_to_internal(queued.routing, StanzaError::kRemoteServerTimeout, "shutdown");
+      left_over.push_back(std::move(queued));
     }
+    for (auto& queued : connection->take_unsent()) {
+      left_over.push_back(std::move(queued));
+    }
+    bounce_all(std::move(left_over), StanzaError::kRemoteServerTimeout, "shutdown");
+  }
+  // The bounces get a moment to leave, then the partner streams close (what they still could
+  // not write is bounced over the component links), then the links, then the loop.
+  timer.expires_after(std::chrono::milliseconds(500));
+  co_await timer.async_wait(use_awaitable);
+  for (const auto& connection : outbound_.all()) {
     connection->shutdown();
   }
-  // Give the bounces a moment to reach the internal server, then close the component links.
-  auto timer = std::make_shared<asio::steady_timer>(io_);
-  timer->expires_after(std::chrono::milliseconds(500));
-  timer->async_wait([this, timer](const boost::system::error_code&) {
-    components_.shutdown();
-    timer->expires_after(std::chrono::milliseconds(1500));
-    timer->async_wait([this, timer](const boost::system::error_code&) { io_.stop(); });
-  });
+  timer.expires_after(std::chrono::milliseconds(500));
+  co_await timer.async_wait(use_awaitable);
+  components_.shutdown();
+  timer.expires_after(std::chrono::milliseconds(1000));
+  co_await timer.async_wait(use_awaitable);
+  log_info("edge.stopped", {{"in_flight", std::to_string(metrics_.ledger().in_flight())}});
+  io_.stop();
 }
 
 }  // namespace edgekit::edgeproxy

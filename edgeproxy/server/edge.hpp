@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/config.hpp"
@@ -50,8 +51,10 @@ class Edge final : public StreamHost,
 
   // Loads secrets and the TLS identity, binds the listeners, starts the component links.
   Result<void> start();
-  void reload();    // SIGHUP
-  void shutdown();  // SIGTERM
+  void reload();  // SIGHUP
+  // SIGTERM: stop accepting, let queued and held stanzas drain for federation.drain_timeout,
+  // bounce what is left in both directions, close every stream, stop the event loop.
+  void shutdown();
 
   // StreamHost.
   asio::io_context& io() noexcept override { return io_; }
@@ -62,8 +65,9 @@ class Edge final : public StreamHost,
   std::string next_connection_id() override;
   [[nodiscard]] std::size_t max_write_queue_bytes() const noexcept override;
   asio::mutable_buffer read_buffer() noexcept override { return asio::buffer(read_buffer_); }
-  [[nodiscard]] bool internal_backlogged() const noexcept override;
-  void pause_until_internal_eased(const std::shared_ptr<Connection>& reader) override;
+  [[nodiscard]] bool link_backlogged(Flow flow, const std::string& partner) const override;
+  void pause_until_eased(const std::shared_ptr<Connection>& reader) override;
+  void link_eased() override;
 
   // InboundEvents.
   void deliver_from_partner(const std::string& partner, Element stanza) override;
@@ -75,6 +79,8 @@ class Edge final : public StreamHost,
   void outbound_ready(const std::shared_ptr<OutboundConnection>& connection) override;
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
                        const std::string& reason) override;
+  void outbound_unsent(const std::shared_ptr<OutboundConnection>& connection,
+                       std::vector<PendingStanza> unsent) override;
   void verified(const std::shared_ptr<OutboundConnection>& verifier,
                 const action::Verified& answer) override;
   // ComponentEvents.
@@ -82,18 +88,26 @@ class Edge final : public StreamHost,
   void component_closed(const std::shared_ptr<ComponentConnection>& connection,
                         const std::string& reason) override;
   void deliver_from_internal(const std::string& component_domain, Element stanza) override;
-  void internal_eased() override;
+  void component_unsent(const std::shared_ptr<ComponentConnection>& connection,
+                        std::vector<PendingStanza> unsent) override;
 
  private:
   // RouterLinks: how the router reaches the two sides.
   [[nodiscard]] bool has_component(const std::string& domain) const override;
-  Handoff to_internal(const std::string& component_domain, std::string raw,
-                      const Element& routing) override;
-  Handoff to_partner(const std::string& local, const std::string& remote, std::string raw,
-                     const Element& routing) override;
+  Handoff to_internal(const std::string& component_domain, PendingStanza& stanza) override;
+  Handoff to_partner(const std::string& local, const std::string& remote,
+                     PendingStanza& stanza) override;
 
   void accept_partner_stream(tcp::socket socket, bool direct_tls);
   awaitable<void> held_sweeper();
+  // The graceful stop after its drain: bounces what is left while the ways back are open.
+  awaitable<void> drain_and_stop();
+  void bounce_all(std::vector<PendingStanza> stanzas, StanzaError condition,
+                  std::string_view reason);
+  void wake_paused_readers();
+  // Closes the inbound streams of partners a reload removed (policy-violation), so that
+  // their servers stop sending at once instead of at their next stanza.
+  void close_removed_partners();
   void sync_components();
   std::shared_ptr<OutboundConnection> make_outbound(const std::string& local,
                                                     const std::string& remote,
@@ -114,9 +128,11 @@ class Edge final : public StreamHost,
   Listeners listeners_;
   XmppResolver resolver_;
   std::set<std::shared_ptr<InboundConnection>> inbound_;
+  std::vector<std::weak_ptr<Connection>> paused_readers_;
   std::vector<char> read_buffer_ = std::vector<char>(std::size_t{64} * 1024);
   std::uint64_t next_id_ = 1;
-  bool stopping_ = false;
+  bool stopping_ = false;  // SIGTERM came: no new partner streams are accepted
+  bool closing_ = false;   // the drain is over: no new outbound streams are made
   asio::steady_timer sweeper_;
 };
 

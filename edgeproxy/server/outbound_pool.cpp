@@ -36,6 +36,12 @@ bool OutboundPool::is_verifier_for(const std::string& local, const std::string& 
   return it != verifiers_.end() && it->second == verifier;
 }
 
+bool OutboundPool::backlogged_toward(const std::string& remote) const {
+  return std::any_of(streams_.begin(), streams_.end(), [&](const auto& entry) {
+    return iequals_ascii(entry.first.second, remote) && entry.second->backlogged();
+  });
+}
+
 std::vector<std::shared_ptr<OutboundConnection>> OutboundPool::all() const {
   std::vector<std::shared_ptr<OutboundConnection>> connections;
   for (const auto* streams : {&streams_, &verifiers_}) {

@@ -34,6 +34,9 @@ class OutboundPool {
   // that stream may answer for `remote`.
   [[nodiscard]] bool is_verifier_for(const std::string& local, const std::string& remote,
                                      const std::shared_ptr<OutboundConnection>& verifier) const;
+  // Whether a stanza stream to `remote` has more unwritten than it should (its component
+  // link waits).
+  [[nodiscard]] bool backlogged_toward(const std::string& remote) const;
   // Every stream, for shutdown.
   [[nodiscard]] std::vector<std::shared_ptr<OutboundConnection>> all() const;
 

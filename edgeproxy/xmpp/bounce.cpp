@@ -45,6 +45,17 @@ Element routing_header(const Element& stanza) {
   return routing;
 }
 
+Element take_routing_header(Element&& stanza) {
+  Element routing;
+  routing.is_stanza = true;
+  routing.name = std::move(stanza.name);
+  routing.from = std::move(stanza.from);
+  routing.to = std::move(stanza.to);
+  routing.type = std::move(stanza.type);
+  routing.id = std::move(stanza.id);
+  return routing;
+}
+
 Element bounce_routing(const Element& stanza) {
   Element routing = routing_header(stanza);
   std::swap(routing.from, routing.to);

@@ -19,6 +19,9 @@ std::optional<std::string> make_bounce(const Element& stanza, StanzaError condit
 // What a queued stanza keeps of its routing, for the bounce if it cannot be delivered: the
 // name, the addresses, type and id, without the raw bytes.
 Element routing_header(const Element& stanza);
+// The same, taking the strings of a stanza that is no longer needed (no copies on the relay
+// path).
+Element take_routing_header(Element&& stanza);
 
 // The routing header of the error stanza that answers `stanza`: same name and id, the
 // addresses swapped, type "error" (RFC 6120 §8.3).

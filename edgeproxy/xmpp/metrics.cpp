@@ -127,7 +127,61 @@ std::string Metrics::render() const {
                     count);
     }
   }
+  render_ledger(out);
   return out;
+}
+
+// The edgekit_stanzas_* families: at quiescence accepted = delivered + bounced + refused +
+// dropped, and in flight is 0.
+void Metrics::render_ledger(std::string& out) const {
+  struct Family {
+    std::string_view name;
+    std::string_view type;
+    std::string_view help;
+    std::int64_t (*value)(const StanzaLedger::Counts&);
+  };
+  static constexpr std::array<Family, 6> kFamilies = {{
+      {"edgekit_stanzas_accepted_total", "counter",
+       "Stanzas the edge took charge of (direction inbound: partner to internal).",
+       [](const StanzaLedger::Counts& c) { return static_cast<std::int64_t>(c.accepted); }},
+      {"edgekit_stanzas_delivered_total", "counter",
+       "Accepted stanzas written to the stream toward their recipient.",
+       [](const StanzaLedger::Counts& c) {
+         return static_cast<std::int64_t>(c.count(Outcome::kDelivered));
+       }},
+      {"edgekit_stanzas_bounced_total", "counter",
+       "Accepted stanzas that could not be delivered; their sender was sent a stanza error.",
+       [](const StanzaLedger::Counts& c) {
+         return static_cast<std::int64_t>(c.count(Outcome::kBounced));
+       }},
+      {"edgekit_stanzas_refused_total", "counter",
+       "Accepted stanzas the policy refused; their sender was sent a stanza error.",
+       [](const StanzaLedger::Counts& c) {
+         return static_cast<std::int64_t>(c.count(Outcome::kRefused));
+       }},
+      {"edgekit_stanzas_dropped_total", "counter",
+       "Accepted stanzas that ended unanswered: errors themselves (RFC 6120 8.3.1), or the way "
+       "back to their sender was gone as well.",
+       [](const StanzaLedger::Counts& c) {
+         return static_cast<std::int64_t>(c.count(Outcome::kDropped));
+       }},
+      {"edgekit_stanzas_in_flight", "gauge",
+       "Accepted stanzas held or queued in the edge: accepted minus every ending.",
+       [](const StanzaLedger::Counts& c) { return c.in_flight(); }},
+  }};
+  for (const auto& family : kFamilies) {
+    append_header(out, family.name, family.type, family.help);
+    for (const auto& [key, counts] : ledger_.all()) {
+      out += family.name;
+      out += "{direction=\"";
+      out += to_string(key.first);
+      out += "\",partner=\"";
+      out += key.second;
+      out += "\"} ";
+      out += std::to_string(family.value(counts));
+      out += '\n';
+    }
+  }
 }
 
 }  // namespace edgekit::edgeproxy

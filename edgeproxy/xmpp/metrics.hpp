@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "edgeproxy/xmpp/stanza_ledger.hpp"
+
 namespace edgekit::edgeproxy {
 
 struct PartnerMetrics {
@@ -36,12 +38,18 @@ class Metrics {
   // A session coroutine ended with an exception (a bug): its stream was closed for it.
   void session_failed() noexcept { ++session_failures_; }
   [[nodiscard]] std::uint64_t session_failures() const noexcept { return session_failures_; }
+  // Where every accepted stanza ended (rendered as edgekit_stanzas_*).
+  StanzaLedger& ledger() noexcept { return ledger_; }
+  [[nodiscard]] const StanzaLedger& ledger() const noexcept { return ledger_; }
   [[nodiscard]] std::string render() const;
 
  private:
+  void render_ledger(std::string& out) const;
+
   std::map<std::string, PartnerMetrics, std::less<>> partners_;
   std::int64_t connections_ = 0;
   std::uint64_t session_failures_ = 0;
+  StanzaLedger ledger_;
 };
 
 }  // namespace edgekit::edgeproxy

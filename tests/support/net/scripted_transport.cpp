@@ -76,17 +76,22 @@ awaitable<void> ScriptedTransport::wait_readable(boost::system::error_code& ec) 
   }
 }
 
-awaitable<void> ScriptedTransport::write(asio::const_buffer buffer, boost::system::error_code& ec) {
+awaitable<std::size_t> ScriptedTransport::write(asio::const_buffer buffer,
+                                                boost::system::error_code& ec) {
   ec.clear();
   const std::string data(static_cast<const char*>(buffer.data()), buffer.size());
   co_await yield();
   if (peer_->fail_now() || closed_) {
     ec = closed_ ? asio::error::bad_descriptor : peer_->failure;
-    peer_->lost += data;
-    co_return;
+    // A failing write may have handed its first bytes to the kernel already.
+    const std::size_t sent = std::min(peer_->sent_before_failure, data.size());
+    peer_->written += data.substr(0, sent);
+    peer_->lost += data.substr(sent);
+    co_return sent;
   }
   peer_->written += data;
   advance();
+  co_return data.size();
 }
 
 awaitable<void> ScriptedTransport::start_tls(asio::ssl::context& /*context*/, bool /*server*/,

@@ -34,6 +34,7 @@ struct ScriptedPeer {
   CertificateCheck certificate;  // what start_tls reports
   std::size_t fail_at = kNever;  // the step that fails
   boost::system::error_code failure = asio::error::connection_reset;
+  std::size_t sent_before_failure = 0;  // of a failing write, the bytes that went out
 
   // Observations.
   std::size_t steps = 0;  // operations so far
@@ -56,7 +57,7 @@ class ScriptedTransport final : public Transport {
   std::size_t read_now(asio::mutable_buffer buffer, boost::system::error_code& ec) override;
   [[nodiscard]] bool drained() const noexcept override { return drained_; }
   awaitable<void> wait_readable(boost::system::error_code& ec) override;
-  awaitable<void> write(asio::const_buffer buffer, boost::system::error_code& ec) override;
+  awaitable<std::size_t> write(asio::const_buffer buffer, boost::system::error_code& ec) override;
   awaitable<void> start_tls(asio::ssl::context& context, bool server, const std::string& sni,
                             boost::system::error_code& ec) override;
   [[nodiscard]] bool secured() const noexcept override { return peer_->secured; }

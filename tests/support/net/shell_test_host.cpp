@@ -74,6 +74,20 @@ void ShellTestHost::outbound_closed(const std::shared_ptr<OutboundConnection>& c
   }
 }
 
+void ShellTestHost::outbound_unsent(const std::shared_ptr<OutboundConnection>& /*connection*/,
+                                    std::vector<PendingStanza> unsent) {
+  for (auto& stanza : unsent) {
+    bounced.push_back(std::move(stanza));
+  }
+}
+
+void ShellTestHost::component_unsent(const std::shared_ptr<ComponentConnection>& /*connection*/,
+                                     std::vector<PendingStanza> unsent) {
+  for (auto& stanza : unsent) {
+    bounced.push_back(std::move(stanza));
+  }
+}
+
 void ShellTestHost::verified(const std::shared_ptr<OutboundConnection>& /*verifier*/,
                              const action::Verified& /*answer*/) {}
 

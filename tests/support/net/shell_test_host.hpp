@@ -48,8 +48,13 @@ class ShellTestHost final : public StreamHost,
     return std::size_t{8} * 1024 * 1024;
   }
   asio::mutable_buffer read_buffer() noexcept override { return asio::buffer(read_buffer_); }
-  [[nodiscard]] bool internal_backlogged() const noexcept override { return false; }
-  void pause_until_internal_eased(const std::shared_ptr<Connection>& /*reader*/) override {}
+  [[nodiscard]] bool link_backlogged(Flow /*flow*/, const std::string& /*partner*/) const override {
+    return backlogged;
+  }
+  void pause_until_eased(const std::shared_ptr<Connection>& reader) override {
+    paused.push_back(reader);
+  }
+  void link_eased() override { ++eased; }
 
   // InboundEvents
   void deliver_from_partner(const std::string& partner, Element stanza) override;
@@ -64,6 +69,8 @@ class ShellTestHost final : public StreamHost,
   void outbound_ready(const std::shared_ptr<OutboundConnection>& connection) override;
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
                        const std::string& reason) override;
+  void outbound_unsent(const std::shared_ptr<OutboundConnection>& connection,
+                       std::vector<PendingStanza> unsent) override;
   void verified(const std::shared_ptr<OutboundConnection>& verifier,
                 const action::Verified& answer) override;
 
@@ -72,11 +79,17 @@ class ShellTestHost final : public StreamHost,
   void component_closed(const std::shared_ptr<ComponentConnection>& connection,
                         const std::string& reason) override;
   void deliver_from_internal(const std::string& component_domain, Element stanza) override;
-  void internal_eased() override {}
+  void component_unsent(const std::shared_ptr<ComponentConnection>& connection,
+                        std::vector<PendingStanza> unsent) override;
 
   // What happened.
   std::vector<Element> delivered;  // from the partner or from the internal server
-  std::vector<QueuedStanza> bounced;
+  // Stanzas handed back: the outbound queue at its close, and what any stream could not write.
+  std::vector<PendingStanza> bounced;
+  // Flow control: what link_backlogged() answers, who paused, how often a link eased.
+  bool backlogged = false;
+  std::vector<std::weak_ptr<Connection>> paused;
+  std::size_t eased = 0;
   std::vector<std::string> closed;  // one reason per close event
   std::size_t ready = 0;
   std::size_t verify_requests = 0;

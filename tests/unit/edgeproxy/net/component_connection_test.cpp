@@ -71,5 +71,74 @@ TEST(ComponentConnection, HandshakeAndRelayFailCleanlyAtEveryStep) {
   EXPECT_GT(runs, 5U);
 }
 
+// ---- stanzas on a link that resets ----------------------------------------------------------
+
+constexpr std::size_t kTracked = 3;
+const StanzaAccount kAccount{Flow::kInbound, "partner.example"};
+
+std::string tracked(std::size_t i) {
+  return "<message from='juliet@partner.example' to='romeo@corp.example' id='t" +
+         std::to_string(i) + "'>" + std::string(40, 'x') + "</message>";
+}
+
+struct ResetRun {
+  bool failed = false;
+  std::uint64_t delivered = 0;
+  std::size_t handed_back = 0;
+};
+
+// The link is ready, three stanzas are queued on it, and step `fail_at` fails after the first
+// stanza and part of the second reached the kernel (a reset mid-write).
+ResetRun run_reset(std::size_t fail_at) {
+  ShellTestHost host(testing::make_config(""));
+  auto peer = std::make_shared<ScriptedPeer>();
+  peer->script = {script()[0], script()[1]};
+  peer->fail_at = fail_at;
+  peer->sent_before_failure = tracked(0).size() + 10;
+  std::weak_ptr<Connection> weak;
+  {
+    auto connection = std::make_shared<ComponentConnection>(host, host, "partner.example", "secret",
+                                                            host.transport(peer));
+    weak = connection;
+    host.when_ready = [weak, &host] {
+      auto link = std::static_pointer_cast<ComponentConnection>(weak.lock());
+      for (std::size_t i = 0; link && i < kTracked; ++i) {
+        host.metrics().ledger().accepted(kAccount);
+        StanzaTicket ticket{Element{}, kAccount, {}};
+        EXPECT_TRUE(link->send_stanza(tracked(i), ticket));
+      }
+      if (link) {
+        link->shutdown();
+      }
+    };
+    connection->start();
+  }
+  host.run();
+  host.expect_settled(*peer, weak, fail_at);
+  const auto counts = host.metrics().ledger().counts(Flow::kInbound, "partner.example");
+  // Each stanza exactly once: written whole and counted delivered, or handed back whole.
+  for (std::size_t i = 0; host.ready == 1 && i < kTracked; ++i) {
+    const bool whole = peer->written.find(tracked(i)) != std::string::npos;
+    const auto back = std::count_if(host.bounced.begin(), host.bounced.end(),
+                                    [&](const PendingStanza& s) { return s.raw == tracked(i); });
+    EXPECT_EQ((whole ? 1 : 0) + back, 1) << tracked(i) << " fail_at=" << fail_at;
+  }
+  EXPECT_EQ(counts.in_flight(), static_cast<std::int64_t>(host.bounced.size()))
+      << "fail_at=" << fail_at;
+  return ResetRun{peer->failed, counts.count(Outcome::kDelivered), host.bounced.size()};
+}
+
+TEST(ComponentConnection, AResetHandsBackWhatWasNotWrittenWholeAtEveryStep) {
+  bool saw_a_cut = false;
+  const std::size_t runs = testing::fail_at_each_step([&](std::size_t fail_at) {
+    const ResetRun run = run_reset(fail_at);
+    // The write that carried the stanzas failed: the first went out whole, the rest did not.
+    saw_a_cut = saw_a_cut || (run.delivered == 1 && run.handed_back == kTracked - 1);
+    return run.failed;
+  });
+  EXPECT_GT(runs, 3U);
+  EXPECT_TRUE(saw_a_cut);
+}
+
 }  // namespace
 }  // namespace edgekit::edgeproxy

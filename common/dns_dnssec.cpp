@@ -91,7 +91,7 @@ std::string written_type(std::string_view record) {
     return text;
   };
   for (std::size_t i = 1; i < tokens.size(); ++i) {
-    const std::string token = upper(tokens[i]);
+    std::string token = upper(tokens[i]);
     const bool ttl = std::isdigit(static_cast<unsigned char>(token.front())) != 0;
     const bool dns_class = token == "IN" || token == "CH" || token == "HS" || token == "CS" ||
                            token == "NONE" || token == "ANY" || token.rfind("CLASS", 0) == 0;

@@ -111,7 +111,8 @@ class RunCommand final : public cli::Command {
       std::error_code ignored;
       std::filesystem::remove(pid_file, ignored);
     }
-    log_info("edge.stopped", {{"reason", "shutdown"}});
+    log_info("edge.stopped", {{"reason", "shutdown"},
+                              {"in_flight", std::to_string(edge.metrics().ledger().in_flight())}});
     return 0;
   }
 

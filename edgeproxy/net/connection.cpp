@@ -96,18 +96,26 @@ void Connection::collect_queued() {
 
 std::vector<PendingStanza> Connection::take_unsent() {
   std::vector<PendingStanza> taken;
-  std::string kept;  // the stream's own bytes stay queued
+  // The stream's own bytes, and the edge's own error replies, stay queued and are written.
+  std::string kept;
+  std::deque<Mark> kept_marks;
   std::size_t from = 0;
   for (auto& mark : queued_marks_) {
     kept.append(queue_, from, mark.begin - from);
-    taken.push_back(
-        PendingStanza{queue_.substr(mark.begin, mark.end - mark.begin), std::move(mark.ticket)});
+    if (mark.ticket.account) {
+      taken.push_back(
+          PendingStanza{queue_.substr(mark.begin, mark.end - mark.begin), std::move(mark.ticket)});
+    } else {
+      const std::size_t begin = kept.size();
+      kept.append(queue_, mark.begin, mark.end - mark.begin);
+      kept_marks.push_back(Mark{begin, kept.size(), std::move(mark.ticket)});
+    }
     from = mark.end;
   }
   if (!taken.empty()) {
     kept.append(queue_, from);
     queue_ = std::move(kept);
-    queued_marks_.clear();
+    queued_marks_ = std::move(kept_marks);
   }
   return taken;
 }
@@ -120,6 +128,7 @@ void Connection::release_unsent() {
   }
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the overrides take ownership
 void Connection::on_unsent(std::vector<PendingStanza> unsent) {
   auto& ledger = host_.metrics().ledger();
   for (const auto& stanza : unsent) {

@@ -52,7 +52,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // stream is ending: the caller settles it (holds or bounces it).
   [[nodiscard]] bool send_stanza(std::string_view raw, StanzaTicket& ticket);
   // The stanzas still waiting in the queue (not yet being written), taken out of it: the
-  // graceful stop bounces them while the way back is still open.
+  // graceful stop bounces them while the way back is still open. The stream's own bytes and
+  // the edge's own error replies stay queued.
   std::vector<PendingStanza> take_unsent();
   // Graceful stop (SIGTERM, partner removed): the core closes the stream.
   virtual void shutdown() = 0;

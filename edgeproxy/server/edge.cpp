@@ -423,19 +423,21 @@ awaitable<void> Edge::drain_and_stop() {
   closing_ = true;
   const auto left = metrics_.ledger().in_flight();
   log_info("edge.drained", {{"in_flight", std::to_string(left)}});
-  // What is left goes back to its senders: partner stanzas over the outbound streams, which
-  // are still open, then internal stanzas over the component links, which are too.
-  bounce_all(components_.take_all(), StanzaError::kServiceUnavailable, "shutdown");
+  // What is left goes back to its senders while the ways back are open: partner stanzas over
+  // the outbound streams, internal stanzas over the component links. Both are taken before
+  // either is bounced, so that no reply is taken back with them.
+  auto toward_internal = components_.take_all();
+  std::vector<PendingStanza> toward_partners;
   for (const auto& connection : outbound_.all()) {
-    std::vector<PendingStanza> left_over;
     for (auto& queued : connection->take_queue()) {
-      left_over.push_back(std::move(queued));
+      toward_partners.push_back(std::move(queued));
     }
     for (auto& queued : connection->take_unsent()) {
-      left_over.push_back(std::move(queued));
+      toward_partners.push_back(std::move(queued));
     }
-    bounce_all(std::move(left_over), StanzaError::kRemoteServerTimeout, "shutdown");
   }
+  bounce_all(std::move(toward_internal), StanzaError::kServiceUnavailable, "shutdown");
+  bounce_all(std::move(toward_partners), StanzaError::kRemoteServerTimeout, "shutdown");
   // The bounces get a moment to leave, then the partner streams close (what they still could
   // not write is bounced over the component links), then the links, then the loop.
   timer.expires_after(std::chrono::milliseconds(500));
@@ -448,7 +450,6 @@ awaitable<void> Edge::drain_and_stop() {
   components_.shutdown();
   timer.expires_after(std::chrono::milliseconds(1000));
   co_await timer.async_wait(use_awaitable);
-  log_info("edge.stopped", {{"in_flight", std::to_string(metrics_.ledger().in_flight())}});
   io_.stop();
 }
 

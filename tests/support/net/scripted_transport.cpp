@@ -80,6 +80,7 @@ awaitable<std::size_t> ScriptedTransport::write(asio::const_buffer buffer,
                                                 boost::system::error_code& ec) {
   ec.clear();
   const std::string data(static_cast<const char*>(buffer.data()), buffer.size());
+  peer_->largest_write = std::max(peer_->largest_write, data.size());
   co_await yield();
   if (peer_->fail_now() || closed_) {
     ec = closed_ ? asio::error::bad_descriptor : peer_->failure;

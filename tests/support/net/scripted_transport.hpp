@@ -41,6 +41,7 @@ struct ScriptedPeer {
   bool failed = false;    // the failing step was reached
   std::string written;    // everything written successfully, in order
   std::string lost;       // bytes of writes that failed
+  std::size_t largest_write = 0;
   std::vector<tcp::endpoint> connected;
   bool secured = false;
   std::size_t closes = 0;

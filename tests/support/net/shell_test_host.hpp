@@ -54,7 +54,12 @@ class ShellTestHost final : public StreamHost,
   void pause_until_eased(const std::shared_ptr<Connection>& reader) override {
     paused.push_back(reader);
   }
-  void link_eased() override { ++eased; }
+  void link_eased() override {
+    ++eased;
+    if (when_eased) {
+      when_eased();
+    }
+  }
 
   // InboundEvents
   void deliver_from_partner(const std::string& partner, Element stanza) override;
@@ -90,6 +95,7 @@ class ShellTestHost final : public StreamHost,
   bool backlogged = false;
   std::vector<std::weak_ptr<Connection>> paused;
   std::size_t eased = 0;
+  std::function<void()> when_eased;
   std::vector<std::string> closed;  // one reason per close event
   std::size_t ready = 0;
   std::size_t verify_requests = 0;

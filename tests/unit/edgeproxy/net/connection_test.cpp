@@ -61,6 +61,11 @@ class LineConnection final : public Connection {
   void on_warning(action::Warning& /*warning*/) override {}
   void on_deliver(action::Deliver& /*deliver*/) override {}
   void on_closed(const std::string& reason) override { recorder_.closed.push_back(reason); }
+  void on_unsent(std::vector<PendingStanza> unsent) override {
+    for (auto& stanza : unsent) {
+      recorder_.bounced.push_back(std::move(stanza));
+    }
+  }
   [[nodiscard]] bool tls_server() const override { return true; }
 
   ShellTestHost& recorder_;
@@ -110,6 +115,69 @@ TEST(Connection, APeerThatDoesNotReadIsDroppedAtTheWriteQueueLimit) {
   host.run();
   host.expect_settled(*started.peer, started.connection, 0);
   EXPECT_EQ(host.closed, std::vector<std::string>{"write-queue-full"});
+}
+
+const StanzaAccount kAccount{Flow::kInbound, "partner.example"};
+
+StanzaTicket tracked_ticket() {
+  return StanzaTicket{Element{}, kAccount, {}};
+}
+
+TEST(Connection, AStanzaPastTheHardLimitIsRefusedAndTheStreamStays) {
+  ShellTestHost host(testing::make_config(""));
+  auto started = start(host, {{"", "bye\n"}}, ScriptedPeer::kNever);
+  auto ticket = tracked_ticket();
+  const std::string huge(host.max_write_queue_bytes() + 1, 'x');
+  EXPECT_FALSE(started.connection.lock()->send_stanza(huge, ticket));
+  EXPECT_TRUE(ticket.account.has_value()) << "a refused stanza stays the caller's";
+  host.run();
+  host.expect_settled(*started.peer, started.connection, 0);
+  EXPECT_EQ(host.closed, std::vector<std::string>{"peer-closed"});
+  EXPECT_TRUE(host.bounced.empty());
+}
+
+// Before the fix the whole queue was thrown away with the stream.
+TEST(Connection, AtTheWriteQueueLimitEveryQueuedStanzaComesBack) {
+  ShellTestHost host(testing::make_config(""));
+  auto started = start(host, {}, ScriptedPeer::kNever);
+  auto connection = started.connection.lock();
+  for (const char* raw : {"<a/>", "<b/>", "<c/>"}) {
+    auto ticket = tracked_ticket();
+    EXPECT_TRUE(connection->send_stanza(raw, ticket));
+  }
+  connection->send(std::string(host.max_write_queue_bytes(), ' '));
+  connection.reset();
+  host.run();
+  host.expect_settled(*started.peer, started.connection, 0);
+  EXPECT_EQ(host.closed, std::vector<std::string>{"write-queue-full"});
+  ASSERT_EQ(host.bounced.size(), 3U);
+  EXPECT_EQ(host.bounced[0].raw, "<a/>");
+  EXPECT_EQ(host.bounced[2].raw, "<c/>");
+  EXPECT_EQ(
+      host.metrics().ledger().counts(Flow::kInbound, "partner.example").count(Outcome::kDelivered),
+      0U);
+}
+
+TEST(Connection, TakingTheUnsentLeavesTheStreamsOwnBytesAndTheEdgesReplies) {
+  ShellTestHost host(testing::make_config(""));
+  auto started = start(host, {{"", "bye\n"}}, ScriptedPeer::kNever);
+  auto connection = started.connection.lock();
+  connection->send("<hdr>");
+  auto a = tracked_ticket();
+  EXPECT_TRUE(connection->send_stanza("<a/>", a));
+  StanzaTicket reply{Element{}, std::nullopt, {}};  // an error the edge sends: not taken
+  EXPECT_TRUE(connection->send_stanza("<err/>", reply));
+  auto b = tracked_ticket();
+  EXPECT_TRUE(connection->send_stanza("<b/>", b));
+  const auto taken = connection->take_unsent();
+  ASSERT_EQ(taken.size(), 2U);
+  EXPECT_EQ(taken[0].raw, "<a/>");
+  EXPECT_EQ(taken[1].raw, "<b/>");
+  connection.reset();
+  host.run();
+  host.expect_settled(*started.peer, started.connection, 0);
+  EXPECT_EQ(started.peer->written.rfind("<hdr><err/>", 0), 0U) << started.peer->written;
+  EXPECT_TRUE(host.bounced.empty());
 }
 
 TEST(Connection, APeerThatVanishesEndsTheStream) {

@@ -42,8 +42,10 @@ class FaultyConnection final : public Connection {
 
   int closed_calls = 0;
   std::string closed_reason;
+  std::size_t unsent = 0;
 
  protected:
+  void on_unsent(std::vector<PendingStanza> stanzas) override { unsent += stanzas.size(); }
   void on_bytes(std::string_view /*bytes*/, Actions& /*out*/) override {
     throw std::runtime_error("the core met a case it cannot handle");
   }
@@ -67,6 +69,8 @@ class FaultyConnection final : public Connection {
 };
 
 struct Outcome {
+  std::uint64_t delivered = 0;
+  std::size_t unsent = 0;
   int closed_calls = 0;
   std::string closed_reason;
   std::uint64_t failures = 0;
@@ -80,6 +84,11 @@ Outcome run_faulty_session(ThrowWhere where) {
   tcp::socket peer(host.io());
   peer.connect(acceptor.local_endpoint());
   auto connection = std::make_shared<FaultyConnection>(host, acceptor.accept(), where);
+  // Stanzas already on the stream when its session fails still end exactly once.
+  for (int i = 0; i < 2; ++i) {
+    StanzaTicket ticket{Element{}, StanzaAccount{Flow::kOutbound, "partner.example"}, {}};
+    EXPECT_TRUE(connection->send_stanza("<message id='q'/>", ticket));
+  }
   connection->start();
   asio::write(peer, asio::buffer(std::string("<message/>")));
 
@@ -98,6 +107,11 @@ Outcome run_faulty_session(ThrowWhere where) {
       asio::detached);
   host.io().run_for(std::chrono::seconds(5));
 
+  outcome.delivered = host.metrics()
+                          .ledger()
+                          .counts(Flow::kOutbound, "partner.example")
+                          .count(edgeproxy::Outcome::kDelivered);
+  outcome.unsent = connection->unsent;
   outcome.closed_calls = connection->closed_calls;
   outcome.closed_reason = connection->closed_reason;
   outcome.failures = host.metrics().session_failures();
@@ -111,6 +125,7 @@ TEST(SpawnSession, ACoreThatThrowsClosesTheStreamOnceAndIsCounted) {
   EXPECT_EQ(outcome.closed_reason, "internal-error");
   EXPECT_EQ(outcome.failures, 1U);
   EXPECT_EQ(outcome.open_connections, 0);
+  EXPECT_EQ(outcome.delivered + outcome.unsent, 2U);
   EXPECT_NE(outcome.peer_received.find("<internal-server-error"), std::string::npos)
       << outcome.peer_received;
   EXPECT_NE(outcome.peer_received.find("</stream:stream>"), std::string::npos);
@@ -122,6 +137,7 @@ TEST(SpawnSession, ASessionThatThrowsBeforeReadingStillRunsTheClosePath) {
   EXPECT_EQ(outcome.closed_reason, "internal-error");
   EXPECT_EQ(outcome.failures, 1U);
   EXPECT_EQ(outcome.open_connections, 0);
+  EXPECT_EQ(outcome.delivered + outcome.unsent, 2U);
 }
 
 TEST(SpawnSession, TheFailureCounterIsExported) {

@@ -233,7 +233,8 @@ std::shared_ptr<OutboundConnection> Edge::make_outbound(const std::string& local
   auto connection = std::make_shared<OutboundConnection>(
       *this, *this,
       OutboundOptions{local, remote, *partner, purpose, tls_ != nullptr, false,
-                      config_->federation.max_stanza_bytes, tls_ == nullptr || tls_->client_auth},
+                      config_->federation.max_stanza_bytes, tls_ == nullptr || tls_->client_auth,
+                      config_->federation.max_stanza_elements},
       std::make_unique<SocketTransport>(tcp::socket(io_)));
   connection->start(resolver_);
   return connection;

@@ -20,7 +20,7 @@ void Router::from_partner(const std::string& partner_domain, Element stanza) {
     return;
   }
   const std::string component = jid_domain_lower(stanza.from);
-  std::string raw = relay_bytes(stanza, kNsServer, kNsComponent);
+  std::string raw = relay_bytes(stanza, kNsComponent);
   to_internal(links_.has_component(component) ? component : partner->domain, std::move(raw),
               stanza);
 }
@@ -49,7 +49,7 @@ void Router::from_internal(const std::string& component_domain, Element stanza) 
     return;
   }
   ++metrics_.partner(partner->domain).stanzas_out;
-  std::string raw = relay_bytes(stanza, kNsComponent, kNsServer);
+  std::string raw = relay_bytes(stanza, kNsServer);
   switch (links_.to_partner(from_domain, to_domain, std::move(raw), stanza)) {
     case Handoff::kAccepted: break;
     case Handoff::kNoRoute:

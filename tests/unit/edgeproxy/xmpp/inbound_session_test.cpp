@@ -450,6 +450,54 @@ TEST(InboundSession, FramerErrorsBecomeStreamErrors) {
   EXPECT_EQ(f.transcript.find<action::Close>()->reason, "xml-comment");
 }
 
+// The pre-authentication caps and the element cap come from [federation].
+TEST(InboundSession, HostilePeerCapsFromTheConfiguration) {
+  const auto config = make_config(kDialbackOnly,
+                                  "preauth_max_bytes = 4096\npreauth_max_elements = 8\n"
+                                  "max_stanza_elements = 64\n");
+  const auto keys = std::make_shared<DialbackKeys>("s3cret");
+  Transcript transcript;
+  Actions out;
+  {
+    InboundSession session(config, keys, InboundOptions{false, false, "s"});
+    session.on_bytes(kPartnerHeader, out);
+    session.on_bytes(std::string(5'000, ' '), out);
+    transcript.take(out);
+    EXPECT_TRUE(transcript.contains("<policy-violation"));
+    EXPECT_EQ(transcript.find<action::Close>()->reason, "preauth-bytes");
+  }
+  transcript.clear();
+  {
+    // A db:result for a domain not ours is answered and the stream stays: until the cap.
+    InboundSession session(config, keys, InboundOptions{false, false, "s"});
+    session.on_bytes(kPartnerHeader, out);
+    for (int i = 0; i < 8; ++i) {
+      session.on_bytes("<db:result from='partner.example' to='other.example'>k</db:result>", out);
+    }
+    transcript.take(out);
+    EXPECT_EQ(transcript.find<action::Close>(), nullptr);
+    session.on_bytes("<db:result from='partner.example' to='other.example'>k</db:result>", out);
+    transcript.take(out);
+    EXPECT_TRUE(transcript.contains("<policy-violation"));
+    EXPECT_EQ(transcript.find<action::Close>()->reason, "preauth-limit");
+  }
+  transcript.clear();
+  {
+    InboundSession session(config, keys, InboundOptions{false, false, "s"});
+    session.on_bytes(kPartnerHeader, out);
+    session.on_bytes(kDbResult, out);
+    session.on_verify_result("partner.example", "corp.example", VerifyOutcome::kValid, out);
+    std::string stanza = "<message from='a@partner.example' to='b@corp.example'>";
+    for (int i = 0; i < 64; ++i) {
+      stanza += "<x/>";
+    }
+    session.on_bytes(stanza + "</message>", out);
+    transcript.take(out);
+    EXPECT_TRUE(transcript.contains("<policy-violation"));
+    EXPECT_EQ(transcript.find<action::Close>()->reason, "stanza-too-many-elements");
+  }
+}
+
 // ---- how the partner's certificate shapes inbound authentication ----------------------------
 
 // Header, STARTTLS, handshake with a trusted or untrusted certificate, then the restarted

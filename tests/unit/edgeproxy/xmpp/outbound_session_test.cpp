@@ -136,6 +136,23 @@ TEST(OutboundSession, StartTlsThenSaslExternal) {
   EXPECT_EQ(f.transcript.find<action::Ready>()->method, "sasl-external");
 }
 
+// A stream authenticated by SASL EXTERNAL is past the pre-authentication caps: months of
+// whitespace keepalives add up to more than they allow.
+TEST(OutboundSession, SaslExternalLiftsThePreauthCaps) {
+  Fixture f(policy(Negotiation::kRequired, Negotiation::kRequired, false));
+  f.through_tls();
+  f.feed(std::string(kPeerHeader) +
+         "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>"
+         "EXTERNAL</mechanism></mechanisms></stream:features>");
+  f.feed("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+  f.feed(std::string(kPeerHeader) + "<stream:features/>");
+  ASSERT_NE(f.transcript.find<action::Ready>(), nullptr);
+  for (int i = 0; i < 100; ++i) {
+    f.feed(std::string(1'000, ' '));
+  }
+  EXPECT_EQ(f.close_reason(), "(open)");
+}
+
 TEST(OutboundSession, SaslFailureFallsBackToDialbackOnlyWhenAllowed) {
   {
     Fixture f(policy(Negotiation::kRequired, Negotiation::kOptional, true));

@@ -32,7 +32,7 @@ Edge::Edge(asio::io_context& io, std::shared_ptr<const Config> config, EdgeOptio
                   }),
       outbound_([this](const std::string& local, const std::string& remote,
                        OutboundPurpose purpose) { return make_outbound(local, remote, purpose); }),
-      listeners_(io),
+      listeners_(io, metrics_),
       resolver_(io),
       sweeper_(io) {
   router_.set_config(config_);

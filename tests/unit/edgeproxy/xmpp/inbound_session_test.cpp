@@ -27,8 +27,9 @@ struct Fixture {
   Transcript transcript;
   Actions out;
 
-  explicit Fixture(const std::string& partners, InboundOptions options = {true, false, "sid1"})
-      : config(make_config(partners)), session(config, keys, std::move(options)) {}
+  explicit Fixture(const std::string& partners, InboundOptions options = {true, false, "sid1"},
+                   const std::string& federation = "")
+      : config(make_config(partners, federation)), session(config, keys, std::move(options)) {}
 
   void feed(std::string_view bytes) {
     session.on_bytes(bytes, out);
@@ -452,50 +453,38 @@ TEST(InboundSession, FramerErrorsBecomeStreamErrors) {
 
 // The pre-authentication caps and the element cap come from [federation].
 TEST(InboundSession, HostilePeerCapsFromTheConfiguration) {
-  const auto config = make_config(kDialbackOnly,
-                                  "preauth_max_bytes = 4096\npreauth_max_elements = 8\n"
-                                  "max_stanza_elements = 64\n");
-  const auto keys = std::make_shared<DialbackKeys>("s3cret");
-  Transcript transcript;
-  Actions out;
-  {
-    InboundSession session(config, keys, InboundOptions{false, false, "s"});
-    session.on_bytes(kPartnerHeader, out);
-    session.on_bytes(std::string(5'000, ' '), out);
-    transcript.take(out);
-    EXPECT_TRUE(transcript.contains("<policy-violation"));
-    EXPECT_EQ(transcript.find<action::Close>()->reason, "preauth-bytes");
+  const std::string caps =
+      "preauth_max_bytes = 4096\npreauth_max_elements = 8\nmax_stanza_elements = 64\n";
+  const auto closed_with = [](const Fixture& f) {
+    EXPECT_TRUE(f.transcript.contains("<policy-violation"));
+    const action::Close* close = f.transcript.find<action::Close>();
+    return close == nullptr ? std::string("(open)") : close->reason;
+  };
+  Fixture bytes(kDialbackOnly, {false, false, "s"}, caps);
+  bytes.feed(kPartnerHeader);
+  bytes.feed(std::string(5'000, ' '));
+  EXPECT_EQ(closed_with(bytes), "preauth-bytes");
+
+  // A db:result for a domain not ours is answered and the stream stays: until the cap.
+  Fixture elements(kDialbackOnly, {false, false, "s"}, caps);
+  elements.feed(kPartnerHeader);
+  for (int i = 0; i < 8; ++i) {
+    elements.feed("<db:result from='partner.example' to='other.example'>k</db:result>");
   }
-  transcript.clear();
-  {
-    // A db:result for a domain not ours is answered and the stream stays: until the cap.
-    InboundSession session(config, keys, InboundOptions{false, false, "s"});
-    session.on_bytes(kPartnerHeader, out);
-    for (int i = 0; i < 8; ++i) {
-      session.on_bytes("<db:result from='partner.example' to='other.example'>k</db:result>", out);
-    }
-    transcript.take(out);
-    EXPECT_EQ(transcript.find<action::Close>(), nullptr);
-    session.on_bytes("<db:result from='partner.example' to='other.example'>k</db:result>", out);
-    transcript.take(out);
-    EXPECT_TRUE(transcript.contains("<policy-violation"));
-    EXPECT_EQ(transcript.find<action::Close>()->reason, "preauth-limit");
+  EXPECT_EQ(elements.transcript.find<action::Close>(), nullptr);
+  elements.feed("<db:result from='partner.example' to='other.example'>k</db:result>");
+  EXPECT_EQ(closed_with(elements), "preauth-limit");
+
+  Fixture stanza(kDialbackOnly, {false, false, "s"}, caps);
+  stanza.feed(kPartnerHeader);
+  stanza.feed(kDbResult);
+  stanza.verify(VerifyOutcome::kValid);
+  std::string wide = "<message from='a@partner.example' to='b@corp.example'>";
+  for (int i = 0; i < 64; ++i) {
+    wide += "<x/>";
   }
-  transcript.clear();
-  {
-    InboundSession session(config, keys, InboundOptions{false, false, "s"});
-    session.on_bytes(kPartnerHeader, out);
-    session.on_bytes(kDbResult, out);
-    session.on_verify_result("partner.example", "corp.example", VerifyOutcome::kValid, out);
-    std::string stanza = "<message from='a@partner.example' to='b@corp.example'>";
-    for (int i = 0; i < 64; ++i) {
-      stanza += "<x/>";
-    }
-    session.on_bytes(stanza + "</message>", out);
-    transcript.take(out);
-    EXPECT_TRUE(transcript.contains("<policy-violation"));
-    EXPECT_EQ(transcript.find<action::Close>()->reason, "stanza-too-many-elements");
-  }
+  stanza.feed(wide + "</message>");
+  EXPECT_EQ(closed_with(stanza), "stanza-too-many-elements");
 }
 
 // ---- how the partner's certificate shapes inbound authentication ----------------------------

@@ -412,6 +412,14 @@ TEST(OutboundStrict, PeerStreamErrorConditionsComeFromAFixedSet) {
   EXPECT_EQ(f.close_reason(), "peer-stream-error:undefined-condition");
 }
 
+TEST(OutboundStrict, PeerStreamErrorConditionIsFoundBehindItsText) {
+  Fixture f(policy(Negotiation::kNotSupported, Negotiation::kNotSupported, true));
+  f.feed(std::string(kPeerHeader) +
+         "<stream:error><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>bye</text>"
+         "<host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
+  EXPECT_EQ(f.close_reason(), "peer-stream-error:host-unknown");
+}
+
 TEST(OutboundStrict, LegacyPeerRefusedWhereTlsIsRequired) {
   Fixture f(policy(Negotiation::kRequired, Negotiation::kNotSupported, true));
   f.feed(

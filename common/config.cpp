@@ -421,6 +421,10 @@ void read_federation(const toml::table& table, Config& config, Diagnostics& diag
   reader.duration("drain_timeout", fed.drain_timeout);
   // RFC 6120 §13.12: a server must accept stanzas of at least 10000 bytes.
   reader.integer("max_stanza_bytes", fed.max_stanza_bytes, 10'000, 64LL * 1024 * 1024);
+  reader.integer("max_stanza_elements", fed.max_stanza_elements, 64, 1'000'000);
+  // A stream header alone may take 4 KiB (the framer's header cap).
+  reader.integer("preauth_max_bytes", fed.preauth_max_bytes, 4'096, 1'048'576);
+  reader.integer("preauth_max_elements", fed.preauth_max_elements, 8, 10'000);
   reader.boolean("strict_client_purpose", fed.strict_client_purpose);
   if (fed.keepalive_interval >= fed.stream_inactivity_timeout) {
     diag.warning(reader.line("keepalive_interval"), "federation.keepalive_interval",

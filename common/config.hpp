@@ -109,6 +109,11 @@ struct FederationSection {
   // left is bounced.
   std::chrono::milliseconds drain_timeout{10'000};
   std::size_t max_stanza_bytes = 262'144;
+  std::size_t max_stanza_elements = 4'096;  // in one stanza, itself included
+  // What a partner stream may send before it authenticates (ejabberd allows 8 KiB and 32
+  // elements): negotiation takes about 1 KiB and a handful of elements.
+  std::size_t preauth_max_bytes = 8'192;
+  std::size_t preauth_max_elements = 32;
   // Inbound partner certificates are validated as server certificates (serverAuth; clientAuth
   // not required), as public CAs stopped issuing clientAuth in 2026. true applies OpenSSL's
   // strict client purpose instead.

@@ -32,7 +32,7 @@ Edge::Edge(asio::io_context& io, std::shared_ptr<const Config> config, EdgeOptio
                   }),
       outbound_([this](const std::string& local, const std::string& remote,
                        OutboundPurpose purpose) { return make_outbound(local, remote, purpose); }),
-      listeners_(io),
+      listeners_(io, metrics_),
       resolver_(io),
       sweeper_(io) {
   router_.set_config(config_);
@@ -261,7 +261,8 @@ std::shared_ptr<OutboundConnection> Edge::make_outbound(const std::string& local
   auto connection = std::make_shared<OutboundConnection>(
       *this, *this,
       OutboundOptions{local, remote, *partner, purpose, tls_ != nullptr, false,
-                      config_->federation.max_stanza_bytes, tls_ == nullptr || tls_->client_auth},
+                      config_->federation.max_stanza_bytes, tls_ == nullptr || tls_->client_auth,
+                      config_->federation.max_stanza_elements},
       std::make_unique<SocketTransport>(tcp::socket(io_)));
   connection->start(resolver_);
   return connection;

@@ -10,6 +10,7 @@
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "edgeproxy/net/asio.hpp"
+#include "edgeproxy/xmpp/metrics.hpp"
 
 namespace edgekit::edgeproxy {
 
@@ -17,16 +18,20 @@ class Listeners {
  public:
   using OnAccept = std::function<void(tcp::socket)>;
 
-  explicit Listeners(asio::io_context& io) : io_(io) {}
+  // `metrics` counts the accepts refused at the file-descriptor limit.
+  Listeners(asio::io_context& io, Metrics& metrics) : io_(io), metrics_(metrics) {}
 
   // Binds `where` and hands every accepted socket to `on_accept` until close_all().
   Result<void> open(const Endpoint& where, OnAccept on_accept);
   void close_all();
+  // Where each opened listener is bound, in the order opened (a port 0 gets its real port).
+  [[nodiscard]] std::vector<tcp::endpoint> local_endpoints() const;
 
  private:
   awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, OnAccept on_accept);
 
   asio::io_context& io_;
+  Metrics& metrics_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
   bool closed_ = false;
 };

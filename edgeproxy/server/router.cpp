@@ -38,7 +38,7 @@ void Router::from_partner(const std::string& partner_domain, Element stanza) {
     return;
   }
   const std::string component = jid_domain_lower(stanza.from);
-  std::string raw = relay_bytes(stanza, kNsServer, kNsComponent);
+  std::string raw = relay_bytes(stanza, kNsComponent);
   PendingStanza pending{
       std::move(raw), StanzaTicket{take_routing_header(std::move(stanza)), std::move(account), {}}};
   switch (
@@ -81,7 +81,7 @@ void Router::from_internal(const std::string& component_domain, Element stanza) 
     return;
   }
   ++metrics_.partner(partner->domain).stanzas_out;
-  std::string raw = relay_bytes(stanza, kNsComponent, kNsServer);
+  std::string raw = relay_bytes(stanza, kNsServer);
   PendingStanza pending{std::move(raw), StanzaTicket{take_routing_header(std::move(stanza)),
                                                      std::move(account), component_domain}};
   switch (links_.to_partner(from_domain, to_domain, pending)) {

@@ -33,6 +33,15 @@ std::string db_result_reply(std::string_view from, std::string_view to, std::str
   return xml;
 }
 
+FramerLimits framer_limits(const FederationSection& federation, std::size_t preauth_bytes) {
+  return FramerLimits{
+      .max_stanza_bytes = federation.max_stanza_bytes,
+      .preauth_bytes = preauth_bytes != 0 ? preauth_bytes : federation.preauth_max_bytes,
+      .max_stanza_elements = federation.max_stanza_elements,
+      .preauth_elements = federation.preauth_max_elements,
+  };
+}
+
 }  // namespace
 
 bool sasl_required(const Partner& partner) noexcept {
@@ -48,8 +57,7 @@ InboundSession::InboundSession(std::shared_ptr<const Config> config,
       keys_(std::move(keys)),
       options_(std::move(options)),
       certificate_(std::move(certificate)),
-      framer_(kNsServer, FramerLimits{.max_stanza_bytes = config_->federation.max_stanza_bytes,
-                                      .preauth_bytes = options_.preauth_bytes}),
+      framer_(kNsServer, framer_limits(config_->federation, options_.preauth_bytes)),
       secured_(options_.direct_tls) {}
 
 void InboundSession::on_bytes(std::string_view bytes, Actions& out) {

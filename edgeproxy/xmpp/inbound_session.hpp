@@ -26,7 +26,9 @@ struct InboundOptions {
   bool tls_available = false;  // we have a certificate to offer STARTTLS with
   bool direct_tls = false;     // XEP-0368: the stream is already inside TLS
   std::string stream_id;       // the id we announce (random in production)
-  std::size_t preauth_bytes = 65'536;
+  // Bytes before authentication; 0: the configuration's federation.preauth_max_bytes (the
+  // fuzz targets raise it to explore further).
+  std::size_t preauth_bytes = 0;
 };
 
 class InboundSession {

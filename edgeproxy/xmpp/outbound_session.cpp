@@ -33,7 +33,8 @@ bool mechanism_offered(const Element& features, std::string_view mechanism) {
 OutboundSession::OutboundSession(OutboundOptions options, std::shared_ptr<const DialbackKeys> keys)
     : options_(std::move(options)),
       keys_(std::move(keys)),
-      framer_(kNsServer, FramerLimits{.max_stanza_bytes = options_.max_stanza_bytes}) {}
+      framer_(kNsServer, FramerLimits{.max_stanza_bytes = options_.max_stanza_bytes,
+                                      .max_stanza_elements = options_.max_stanza_elements}) {}
 
 void OutboundSession::send_header(Actions& out) {
   std::string xml =
@@ -413,6 +414,9 @@ void OutboundSession::handle_verify_answer(const Element& element, Actions& out)
 
 void OutboundSession::become_ready(std::string_view method, Actions& out) {
   state_ = State::kReady;
+  // However it authenticated (SASL EXTERNAL too, which restarts the stream), the pre-auth caps
+  // end here: a long-lived stream's keepalives and verify answers must not reach them.
+  framer_.set_authenticated();
   action::Ready ready;
   ready.domain = options_.remote;
   ready.local = options_.local;

@@ -42,6 +42,7 @@ struct OutboundOptions {
   // Our certificate carries the clientAuth EKU. Without it strict peers refuse it for SASL
   // EXTERNAL; the hint in the log says so.
   bool our_certificate_client_auth = true;
+  std::size_t max_stanza_elements = 4'096;
 };
 
 struct VerifyRequest {

@@ -4,15 +4,11 @@
 
 namespace edgekit::edgeproxy {
 
-std::string relay_bytes(Element& stanza, std::string_view from_ns, std::string_view to_ns) {
-  if (!stanza.declares_default_ns) {
-    return std::move(stanza.raw);
-  }
+std::string relay_bytes(Element& stanza, std::string_view to_ns) {
   std::string raw = std::move(stanza.raw);
-  const auto tag_end = raw.find('>');
-  const auto at = raw.find(from_ns);
-  if (at != std::string::npos && at < tag_end) {
-    raw.replace(at, from_ns.size(), to_ns);
+  if (stanza.declares_default_ns &&
+      stanza.default_ns_offset + stanza.default_ns_size <= raw.size()) {
+    raw.replace(stanza.default_ns_offset, stanza.default_ns_size, to_ns);
   }
   return raw;
 }

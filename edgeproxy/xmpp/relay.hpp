@@ -9,7 +9,8 @@
 namespace edgekit::edgeproxy {
 
 // Rewrites an explicit default namespace on a relayed stanza's start tag (xmlns='jabber:server'
-// -> 'jabber:component:accept' and back); stanzas without one are relayed untouched.
-std::string relay_bytes(Element& stanza, std::string_view from_ns, std::string_view to_ns);
+// -> 'jabber:component:accept' and back) to `to_ns`, at the bytes the framer found that
+// declaration in; stanzas without one are relayed untouched.
+std::string relay_bytes(Element& stanza, std::string_view to_ns);
 
 }  // namespace edgekit::edgeproxy

@@ -88,11 +88,23 @@ inline Action close_action(std::string reason, std::optional<StreamError> error 
 }
 
 // The peer sent <stream:error/>: answer with our closing tag and close. The reason is `prefix`
-// and the condition, e.g. "peer-stream-error:host-unknown", for logs and metrics.
+// and the condition, e.g. "peer-stream-error:host-unknown", for logs and metrics: the first
+// direct child in the stream-errors namespace other than <text/> (else the first child), and
+// only as one of RFC 6120's names.
 inline void close_on_peer_stream_error(const Element& error, std::string prefix, Actions& out) {
-  if (!error.children.empty()) {
+  const ChildElement* condition = nullptr;
+  for (const auto& child : error.children) {
+    if (child.depth == 1 && child.ns == kNsStreamErrors && child.name != "text") {
+      condition = &child;
+      break;
+    }
+  }
+  if (condition == nullptr && !error.children.empty()) {
+    condition = &error.children.front();
+  }
+  if (condition != nullptr) {
     prefix += ':';
-    prefix += known_condition(error.children.front().name);
+    prefix += known_condition(condition->name);
   }
   out.push_back(send_action("</stream:stream>"));
   out.push_back(close_action(std::move(prefix)));

@@ -8,6 +8,7 @@ namespace edgekit::edgeproxy {
 std::string_view to_string(StreamError condition) noexcept {
   switch (condition) {
     case StreamError::kBadFormat: return "bad-format";
+    case StreamError::kBadNamespacePrefix: return "bad-namespace-prefix";
     case StreamError::kConflict: return "conflict";
     case StreamError::kConnectionTimeout: return "connection-timeout";
     case StreamError::kHostUnknown: return "host-unknown";

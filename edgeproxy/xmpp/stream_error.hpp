@@ -10,6 +10,7 @@ namespace edgekit::edgeproxy {
 
 enum class StreamError {
   kBadFormat,
+  kBadNamespacePrefix,
   kConflict,
   kConnectionTimeout,
   kHostUnknown,

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <utility>
 
 #include "common/expat_ptr.hpp"
 #include "common/jid.hpp"
+#include "edgeproxy/xmpp/start_tag.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
@@ -39,6 +41,16 @@ QName split_qname(const XML_Char* raw) {
     result.prefix = name.substr(second + 1);
   }
   return result;
+}
+
+// The first bytes of a stream that make expat read it as something other than UTF-8 whatever
+// encoding it was created with: a UTF-16 byte order mark, or a NUL (UTF-16/UTF-32 without a
+// mark; expat guesses UTF-16 from "<\0" or "\0<"). NUL is never XML, so nothing is lost.
+constexpr std::size_t kEncodingSniffBytes = 4;
+
+bool names_foreign_encoding(std::string_view first_bytes) {
+  return first_bytes.find('\0') != std::string_view::npos ||
+         first_bytes.substr(0, 2) == "\xFE\xFF" || first_bytes.substr(0, 2) == "\xFF\xFE";
 }
 
 bool is_whitespace(std::string_view text) {
@@ -90,7 +102,10 @@ struct XmlFramer::Impl {
   long long processed_end = 0;  // everything before this is no longer needed
   long long last_start_end = 0;
   Element current;
-  std::vector<std::string> element_prefixes;  // prefixes declared inside the current element
+  std::size_t current_elements = 0;  // elements of the current top-level element so far
+  // Prefixes declared inside the current element and still in scope (innermost last).
+  std::vector<std::string> element_prefixes;
+  std::string stream_start;  // the first bytes of this stream, for the encoding check
   bool pending_default_decl = false;
   std::string pending_default_ns;
   StreamHeader header;
@@ -103,7 +118,7 @@ struct XmlFramer::Impl {
     XML_SetUserData(parser.get(), this);
     XML_SetElementHandler(parser.get(), &Impl::on_start, &Impl::on_end);
     XML_SetCharacterDataHandler(parser.get(), &Impl::on_text);
-    XML_SetNamespaceDeclHandler(parser.get(), &Impl::on_ns_start, nullptr);
+    XML_SetNamespaceDeclHandler(parser.get(), &Impl::on_ns_start, &Impl::on_ns_end);
     XML_SetCommentHandler(parser.get(), &Impl::on_comment);
     XML_SetProcessingInstructionHandler(parser.get(), &Impl::on_pi);
     XML_SetStartDoctypeDeclHandler(parser.get(), &Impl::on_doctype);
@@ -122,8 +137,29 @@ struct XmlFramer::Impl {
     processed_end = 0;
     last_start_end = 0;
     element_prefixes.clear();
+    stream_start.clear();
     pending_default_decl = false;
     header = StreamHeader{};
+  }
+
+  // Takes the first bytes of the stream from `bytes`; true when they name an encoding other
+  // than UTF-8, which the stream must then be refused for before expat switches to it.
+  bool refuses_encoding(std::string_view bytes) {
+    if (stream_start.size() >= kEncodingSniffBytes) {
+      return false;
+    }
+    stream_start.append(bytes.substr(0, kEncodingSniffBytes - stream_start.size()));
+    return names_foreign_encoding(stream_start);
+  }
+
+  // The current top-level element, from its first byte to `end`, is over the size cap. Checked
+  // as each token is parsed, so a stanza arriving in one read is held to the cap too.
+  bool over_stanza_cap(long long end) {
+    if (static_cast<std::size_t>(end - element_start) > owner->limits_.max_stanza_bytes) {
+      fail(StreamError::kPolicyViolation, "stanza-too-large");
+      return true;
+    }
+    return false;
   }
 
   void fail(StreamError condition, std::string reason) {
@@ -176,6 +212,19 @@ struct XmlFramer::Impl {
     }
   }
 
+  // A declaration's scope ended (after its element's end): a later sibling using the prefix
+  // gets the stream header's binding, which is not the stanza's own.
+  static void XMLCALL on_ns_end(void* data, const XML_Char* prefix) {
+    auto& prefixes = self(data).element_prefixes;
+    if (prefix == nullptr) {
+      return;
+    }
+    const auto it = std::find(prefixes.rbegin(), prefixes.rend(), std::string_view(prefix));
+    if (it != prefixes.rend()) {
+      prefixes.erase(std::next(it).base());
+    }
+  }
+
   static void XMLCALL on_start(void* data, const XML_Char* name, const XML_Char** attrs) {
     auto& impl = self(data);
     if (impl.failing) {
@@ -193,16 +242,40 @@ struct XmlFramer::Impl {
     }
     if (impl.depth == 2) {
       impl.start_top_level(qname, attrs);
+      if (impl.failing) {
+        return;
+      }
     } else if (!impl.current.is_stanza) {
       if (impl.current.children.size() < kMaxChildren) {
         impl.current.children.push_back(
             ChildElement{std::string(qname.ns), std::string(qname.local), impl.depth - 2, {}});
       }
     }
-    if (impl.current.is_stanza && !qname.prefix.empty() && !impl.prefix_declared(qname.prefix)) {
-      // The prefix was declared on the stream header: the raw bytes would not stand alone.
+    if (++impl.current_elements > impl.owner->limits_.max_stanza_elements) {
+      impl.fail(StreamError::kPolicyViolation, "stanza-too-many-elements");
+      return;
+    }
+    if (impl.over_stanza_cap(impl.token_end())) {
+      return;
+    }
+    if (impl.current.is_stanza && !impl.stands_alone(qname, attrs)) {
+      // A prefix declared on the stream header: the raw bytes would not mean the same inside.
       impl.fail(StreamError::kInvalidNamespace, "stanza-stream-prefix");
     }
+  }
+
+  // Every prefix of the element's name and of its attributes is declared inside the stanza.
+  [[nodiscard]] bool stands_alone(const QName& qname, const XML_Char** attrs) const {
+    if (!qname.prefix.empty() && !prefix_declared(qname.prefix)) {
+      return false;
+    }
+    for (const XML_Char** attr = attrs; attr[0] != nullptr; attr += 2) {
+      const QName attribute = split_qname(attr[0]);
+      if (!attribute.prefix.empty() && !prefix_declared(attribute.prefix)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   [[nodiscard]] bool prefix_declared(std::string_view prefix) const {
@@ -235,6 +308,10 @@ struct XmlFramer::Impl {
         header.version = attr[1];
       }
     }
+    if (static_cast<std::size_t>(token_end()) > owner->limits_.max_header_bytes) {
+      fail(StreamError::kPolicyViolation, "header-too-large");
+      return;
+    }
     depth = 1;
     stream_open = true;
     processed_end = token_end();
@@ -247,16 +324,29 @@ struct XmlFramer::Impl {
 
   void start_top_level(const QName& qname, const XML_Char** attrs) {
     current = Element{};
+    current_elements = 0;
+    element_start = index();
+    last_start_end = token_end();
+    if (!owner->authenticated_ && ++owner->preauth_elements_ > owner->limits_.preauth_elements) {
+      fail(StreamError::kPolicyViolation, "preauth-limit");
+      return;
+    }
     current.ns = qname.ns;
     current.name = qname.local;
     current.is_stanza =
         qname.ns == owner->expected_ns_ &&
         (qname.local == "message" || qname.local == "presence" || qname.local == "iq");
+    if (current.is_stanza && !qname.prefix.empty()) {
+      // <x:message xmlns:x='jabber:server'>: the relay could not rewrite its namespace.
+      fail(StreamError::kBadNamespacePrefix, "stanza-prefixed");
+      return;
+    }
     if (pending_default_decl) {
       if (pending_default_ns != owner->expected_ns_) {
         current.is_stanza = false;
       } else {
         current.declares_default_ns = true;
+        locate_default_ns();
       }
     }
     pending_default_decl = false;
@@ -275,8 +365,19 @@ struct XmlFramer::Impl {
         current.attributes.emplace_back(key, attr[1]);
       }
     }
-    element_start = index();
-    last_start_end = token_end();
+  }
+
+  // Where the start tag the parser just read declares the default namespace, for the relay.
+  void locate_default_ns() {
+    std::string start_tag;
+    copy_range(element_start, last_start_end, start_tag);
+    if (const auto value = find_attribute_value(start_tag, "xmlns")) {
+      current.default_ns_offset = value->offset;
+      current.default_ns_size = value->size;
+    } else {
+      // Not reachable for a tag expat accepted; relaying it unrewritten would be wrong.
+      fail(StreamError::kInternalServerError, "stanza-default-ns");
+    }
   }
 
   static void XMLCALL on_end(void* data, const XML_Char* /*name*/) {
@@ -298,6 +399,9 @@ struct XmlFramer::Impl {
       // An empty-element tag reports no bytes of its own for the end event.
       const long long count = XML_GetCurrentByteCount(impl.parser.get());
       const long long end = count == 0 ? impl.last_start_end : impl.token_end();
+      if (impl.over_stanza_cap(end)) {
+        return;
+      }
       FrameEvent event;
       event.kind = FrameEventKind::kElement;
       event.element = std::move(impl.current);
@@ -324,7 +428,7 @@ struct XmlFramer::Impl {
       impl.processed_end = impl.token_end();
       return;
     }
-    if (impl.current.is_stanza) {
+    if (impl.over_stanza_cap(impl.token_end()) || impl.current.is_stanza) {
       return;
     }
     if (impl.depth == 2) {
@@ -406,6 +510,9 @@ std::vector<FrameEvent>& XmlFramer::feed(std::string_view bytes) {
   if (!authenticated_ && total_bytes_ > limits_.preauth_bytes) {
     impl.failing = true;
     impl.failure = FramerFailure{StreamError::kPolicyViolation, "preauth-bytes"};
+  } else if (impl.refuses_encoding(bytes)) {
+    impl.failing = true;
+    impl.failure = FramerFailure{StreamError::kUnsupportedEncoding, "xml-encoding"};
   } else {
     impl.chunk = bytes;
     impl.chunk_base = impl.buffer_base + static_cast<long long>(impl.buffer.size());

@@ -56,8 +56,12 @@ struct Element {
   std::vector<ChildElement> children;  // negotiation elements only, capped
   // Every attribute of a negotiation element (stanzas keep only the four above).
   std::vector<std::pair<std::string, std::string>> attributes;
-  // The stanza redeclared the stream's default namespace on itself (xmlns='jabber:server').
+  // The stanza redeclared the stream's default namespace on itself (xmlns='jabber:server');
+  // the value's bytes are raw[default_ns_offset, default_ns_offset + default_ns_size), found in
+  // the start tag the parser read, so a relay rewrites exactly that declaration.
   bool declares_default_ns = false;
+  std::size_t default_ns_offset = 0;
+  std::size_t default_ns_size = 0;
 
   [[nodiscard]] std::string_view attribute(std::string_view key) const;
 
@@ -81,10 +85,12 @@ struct FrameEvent {
 };
 
 struct FramerLimits {
-  std::size_t max_stanza_bytes = 262'144;
+  std::size_t max_stanza_bytes = 262'144;  // one top-level element, as its bytes arrive
   std::size_t max_header_bytes = 4'096;
-  std::size_t preauth_bytes = 65'536;  // total bytes before the stream is authenticated
-  int max_depth = 24;                  // the stream element counts as depth 1
+  std::size_t preauth_bytes = 65'536;       // total bytes before the stream is authenticated
+  int max_depth = 24;                       // the stream element counts as depth 1
+  std::size_t max_stanza_elements = 4'096;  // elements in one top-level element, itself included
+  std::size_t preauth_elements = 32;        // top-level elements before authentication
 };
 
 class XmlFramer {
@@ -101,7 +107,7 @@ class XmlFramer {
 
   // A stream restart (after STARTTLS or SASL success): a new header is expected next.
   void restart();
-  // Lifts the pre-authentication byte cap.
+  // Lifts the pre-authentication caps (bytes and top-level elements).
   void set_authenticated() noexcept { authenticated_ = true; }
   void set_max_stanza_bytes(std::size_t value) noexcept { limits_.max_stanza_bytes = value; }
   [[nodiscard]] bool failed() const noexcept { return failed_; }
@@ -114,6 +120,7 @@ class XmlFramer {
   bool authenticated_ = false;
   bool failed_ = false;
   std::size_t total_bytes_ = 0;
+  std::size_t preauth_elements_ = 0;  // top-level elements seen before authentication
   std::unique_ptr<Impl> impl_;
 };
 

@@ -22,6 +22,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           input.find(event.element.raw) == std::string_view::npos) {
         __builtin_trap();  // raw bytes must be a contiguous slice of what was fed
       }
+      // The relay rewrites the default namespace at this range: it must be a quoted value
+      // inside the element's start tag.
+      const auto& element = event.element;
+      if (event.kind == FrameEventKind::kElement && element.declares_default_ns &&
+          (element.default_ns_offset == 0 ||
+           element.default_ns_offset + element.default_ns_size >= element.raw.size() ||
+           element.raw[element.default_ns_offset - 1] !=
+               element.raw[element.default_ns_offset + element.default_ns_size])) {
+        __builtin_trap();
+      }
       if (event.kind == FrameEventKind::kStreamOpen) {
         framer.set_authenticated();
       }

@@ -136,6 +136,24 @@ TEST(Config, OutOfRangeIntegerIsRefused) {
             std::string::npos);
   EXPECT_NE(error_of(with("[federation]\nmax_stanza_bytes = 500\n")).find("max_stanza_bytes"),
             std::string::npos);
+  for (const char* key : {"max_stanza_elements", "preauth_max_bytes", "preauth_max_elements"}) {
+    const std::string why = error_of(with("[federation]\n" + std::string(key) + " = 2\n"));
+    EXPECT_NE(why.find(key), std::string::npos) << why;
+  }
+}
+
+TEST(Config, HostilePeerCapsHaveSafeDefaultsAndCanBeSet) {
+  const FederationSection defaults;
+  EXPECT_EQ(defaults.max_stanza_elements, 4096U);
+  EXPECT_EQ(defaults.preauth_max_bytes, 8192U);
+  EXPECT_EQ(defaults.preauth_max_elements, 32U);
+  auto config = parse_config(with("[federation]\nmax_stanza_elements = 100\n"
+                                  "preauth_max_bytes = 16384\npreauth_max_elements = 64\n"),
+                             "t.toml");
+  ASSERT_TRUE(config.has_value()) << config.error().message();
+  EXPECT_EQ(config.value().federation.max_stanza_elements, 100U);
+  EXPECT_EQ(config.value().federation.preauth_max_bytes, 16384U);
+  EXPECT_EQ(config.value().federation.preauth_max_elements, 64U);
 }
 
 TEST(Config, BadEnumListsTheChoices) {

@@ -27,8 +27,9 @@ struct Fixture {
   Transcript transcript;
   Actions out;
 
-  explicit Fixture(const std::string& partners, InboundOptions options = {true, false, "sid1"})
-      : config(make_config(partners)), session(config, keys, std::move(options)) {}
+  explicit Fixture(const std::string& partners, InboundOptions options = {true, false, "sid1"},
+                   const std::string& federation = "")
+      : config(make_config(partners, federation)), session(config, keys, std::move(options)) {}
 
   void feed(std::string_view bytes) {
     session.on_bytes(bytes, out);
@@ -448,6 +449,42 @@ TEST(InboundSession, FramerErrorsBecomeStreamErrors) {
   f.feed("<!-- sneaky -->");
   EXPECT_TRUE(f.transcript.contains("<restricted-xml"));
   EXPECT_EQ(f.transcript.find<action::Close>()->reason, "xml-comment");
+}
+
+// The pre-authentication caps and the element cap come from [federation].
+TEST(InboundSession, HostilePeerCapsFromTheConfiguration) {
+  const std::string caps =
+      "preauth_max_bytes = 4096\npreauth_max_elements = 8\nmax_stanza_elements = 64\n";
+  const auto closed_with = [](const Fixture& f) {
+    EXPECT_TRUE(f.transcript.contains("<policy-violation"));
+    const action::Close* close = f.transcript.find<action::Close>();
+    return close == nullptr ? std::string("(open)") : close->reason;
+  };
+  Fixture bytes(kDialbackOnly, {false, false, "s"}, caps);
+  bytes.feed(kPartnerHeader);
+  bytes.feed(std::string(5'000, ' '));
+  EXPECT_EQ(closed_with(bytes), "preauth-bytes");
+
+  // A db:result for a domain not ours is answered and the stream stays: until the cap.
+  Fixture elements(kDialbackOnly, {false, false, "s"}, caps);
+  elements.feed(kPartnerHeader);
+  for (int i = 0; i < 8; ++i) {
+    elements.feed("<db:result from='partner.example' to='other.example'>k</db:result>");
+  }
+  EXPECT_EQ(elements.transcript.find<action::Close>(), nullptr);
+  elements.feed("<db:result from='partner.example' to='other.example'>k</db:result>");
+  EXPECT_EQ(closed_with(elements), "preauth-limit");
+
+  Fixture stanza(kDialbackOnly, {false, false, "s"}, caps);
+  stanza.feed(kPartnerHeader);
+  stanza.feed(kDbResult);
+  stanza.verify(VerifyOutcome::kValid);
+  std::string wide = "<message from='a@partner.example' to='b@corp.example'>";
+  for (int i = 0; i < 64; ++i) {
+    wide += "<x/>";
+  }
+  stanza.feed(wide + "</message>");
+  EXPECT_EQ(closed_with(stanza), "stanza-too-many-elements");
 }
 
 // ---- how the partner's certificate shapes inbound authentication ----------------------------

@@ -136,6 +136,23 @@ TEST(OutboundSession, StartTlsThenSaslExternal) {
   EXPECT_EQ(f.transcript.find<action::Ready>()->method, "sasl-external");
 }
 
+// A stream authenticated by SASL EXTERNAL is past the pre-authentication caps: months of
+// whitespace keepalives add up to more than they allow.
+TEST(OutboundSession, SaslExternalLiftsThePreauthCaps) {
+  Fixture f(policy(Negotiation::kRequired, Negotiation::kRequired, false));
+  f.through_tls();
+  f.feed(std::string(kPeerHeader) +
+         "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>"
+         "EXTERNAL</mechanism></mechanisms></stream:features>");
+  f.feed("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+  f.feed(std::string(kPeerHeader) + "<stream:features/>");
+  ASSERT_NE(f.transcript.find<action::Ready>(), nullptr);
+  for (int i = 0; i < 100; ++i) {
+    f.feed(std::string(1'000, ' '));
+  }
+  EXPECT_EQ(f.close_reason(), "(open)");
+}
+
 TEST(OutboundSession, SaslFailureFallsBackToDialbackOnlyWhenAllowed) {
   {
     Fixture f(policy(Negotiation::kRequired, Negotiation::kOptional, true));
@@ -393,6 +410,14 @@ TEST(OutboundStrict, PeerStreamErrorConditionsComeFromAFixedSet) {
   f.feed(std::string(kPeerHeader) +
          "<stream:error><x-evil xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
   EXPECT_EQ(f.close_reason(), "peer-stream-error:undefined-condition");
+}
+
+TEST(OutboundStrict, PeerStreamErrorConditionIsFoundBehindItsText) {
+  Fixture f(policy(Negotiation::kNotSupported, Negotiation::kNotSupported, true));
+  f.feed(std::string(kPeerHeader) +
+         "<stream:error><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>bye</text>"
+         "<host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
+  EXPECT_EQ(f.close_reason(), "peer-stream-error:host-unknown");
 }
 
 TEST(OutboundStrict, LegacyPeerRefusedWhereTlsIsRequired) {

@@ -241,5 +241,136 @@ TEST(XmlFramer, HeaderSizeCap) {
   EXPECT_EQ(events[0].failure.reason, "header-too-large");
 }
 
+// UTF-16LE of an ASCII string, as a peer sending UTF-16 would write it.
+std::string utf16le(std::string_view ascii) {
+  std::string out;
+  for (char c : ascii) {
+    out += c;
+    out += '\0';
+  }
+  return out;
+}
+
+TEST(XmlFramer, RefusesEncodingsOtherThanUtf8) {
+  const std::string header(kHeader.substr(kHeader.find("<stream")));
+  const std::vector<std::pair<const char*, std::string>> cases = {
+      {"UTF-16LE with a byte order mark", "\xFF\xFE" + utf16le(header)},
+      {"UTF-16BE with a byte order mark", "\xFE\xFF" + utf16le(header).substr(1) + '\0'},
+      {"UTF-16LE without a mark", utf16le(header)},
+      {"UTF-16BE without a mark", '\0' + utf16le(header).substr(0, utf16le(header).size() - 1)},
+      {"declared UTF-16", "<?xml version='1.0' encoding='UTF-16'?>" + header},
+  };
+  for (const auto& [name, bytes] : cases) {
+    for (const bool bytewise : {false, true}) {
+      XmlFramer framer(kNsServer, {});
+      auto events = bytewise ? feed_bytewise(framer, bytes) : feed_all(framer, bytes);
+      ASSERT_EQ(events.size(), 1U) << name;
+      EXPECT_EQ(events[0].kind, FrameEventKind::kError) << name;
+      EXPECT_EQ(events[0].failure.condition, StreamError::kUnsupportedEncoding) << name;
+      EXPECT_EQ(events[0].failure.reason, "xml-encoding") << name;
+    }
+  }
+  // After a restart (STARTTLS) the new stream is checked again.
+  XmlFramer framer(kNsServer, {});
+  ASSERT_EQ(feed_all(framer, kHeader).size(), 1U);
+  framer.restart();
+  auto events = feed_all(framer, "\xFF\xFE" + utf16le(header));
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].failure.reason, "xml-encoding");
+  // UTF-8's own mark is fine.
+  XmlFramer with_mark(kNsServer, {});
+  events = feed_bytewise(with_mark, "\xEF\xBB\xBF" + header + "<presence/>");
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[1].element.raw, "<presence/>");
+}
+
+TEST(XmlFramer, StanzasStandAloneWithoutTheHeadersPrefixes) {
+  const std::vector<HostileCase> cases = {
+      {"attribute with the header's prefix", "<message db:evil='1'/>",
+       StreamError::kInvalidNamespace, "stanza-stream-prefix"},
+      {"child attribute with the header's prefix", "<message><body db:x='1'>hi</body></message>",
+       StreamError::kInvalidNamespace, "stanza-stream-prefix"},
+      {"prefix declared on a sibling only", "<message><a xmlns:db='urn:x'/><db:b/></message>",
+       StreamError::kInvalidNamespace, "stanza-stream-prefix"},
+      {"prefixed stanza", "<x:message xmlns:x='jabber:server' to='a@corp.example'/>",
+       StreamError::kBadNamespacePrefix, "stanza-prefixed"},
+  };
+  for (const auto& test_case : cases) {
+    const auto failure = failure_of(test_case.body);
+    EXPECT_EQ(failure.condition, test_case.condition) << test_case.name;
+    EXPECT_EQ(failure.reason, test_case.reason) << test_case.name;
+  }
+  // The header's own prefix bound to jabber:server does not make a prefixed stanza.
+  XmlFramer framer(kNsServer, {});
+  auto events = feed_all(framer,
+                         "<stream:stream xmlns='jabber:server' xmlns:s='jabber:server' "
+                         "xmlns:stream='http://etherx.jabber.org/streams'><s:message/>");
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[1].failure.reason, "stanza-prefixed");
+  // Prefixes the stanza declares itself, in scope, and xml:, are fine.
+  const std::string fine =
+      "<message xml:lang='en' xmlns:p='urn:x' p:k='v'><a xmlns:q='urn:y' q:k='w'><q:b/></a>"
+      "<p:c/></message>";
+  XmlFramer ok(kNsServer, {});
+  events = feed_all(ok, std::string(kHeader) + fine);
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[1].kind, FrameEventKind::kElement);
+  EXPECT_EQ(events[1].element.raw, fine);
+}
+
+TEST(XmlFramer, SizeCapsHoldWhenEverythingArrivesInOneRead) {
+  FramerLimits small{.max_stanza_bytes = 100, .preauth_bytes = 1'000'000};
+  EXPECT_EQ(
+      failure_of("<message><body>" + std::string(200, 'x') + "</body></message>", small).reason,
+      "stanza-too-large");
+  EXPECT_EQ(failure_of("<message to='" + std::string(200, 'x') + "'/>", small).reason,
+            "stanza-too-large");
+  EXPECT_EQ(
+      failure_of("<stream:features>" + std::string(200, 'x') + "</stream:features>", small).reason,
+      "stanza-too-large");
+  const std::string fits = "<message><body>" + std::string(60, 'x') + "</body></message>";
+  EXPECT_EQ(fits.size(), 92U);
+  XmlFramer framer(kNsServer, small);
+  auto events = feed_all(framer, std::string(kHeader) + fits + fits);
+  ASSERT_EQ(events.size(), 3U);
+  EXPECT_EQ(events[2].element.raw, fits);
+
+  XmlFramer header(kNsServer, FramerLimits{.max_header_bytes = 64});
+  events = feed_all(header, kHeader);
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].failure.reason, "header-too-large");
+}
+
+TEST(XmlFramer, ElementCaps) {
+  FramerLimits limits{.max_stanza_elements = 10};
+  std::string nine_children = "<message>";
+  for (int i = 0; i < 9; ++i) {
+    nine_children += "<a/>";
+  }
+  XmlFramer framer(kNsServer, limits);
+  auto events = feed_all(framer, std::string(kHeader) + nine_children + "</message>");
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[1].kind, FrameEventKind::kElement);
+  const auto failure = failure_of(nine_children + "<a/></message>", limits);
+  EXPECT_EQ(failure.condition, StreamError::kPolicyViolation);
+  EXPECT_EQ(failure.reason, "stanza-too-many-elements");
+
+  // Before authentication only a few top-level elements, across restarts.
+  FramerLimits preauth{.preauth_elements = 3};
+  XmlFramer peer(kNsServer, preauth);
+  ASSERT_EQ(feed_all(peer, std::string(kHeader) + "<presence/><presence/>").size(), 3U);
+  peer.restart();
+  events = feed_all(peer, std::string(kHeader) + "<presence/><presence/>");
+  ASSERT_EQ(events.size(), 3U);
+  EXPECT_EQ(events[1].kind, FrameEventKind::kElement);
+  EXPECT_EQ(events[2].failure.condition, StreamError::kPolicyViolation);
+  EXPECT_EQ(events[2].failure.reason, "preauth-limit");
+  XmlFramer authed(kNsServer, preauth);
+  authed.set_authenticated();
+  events = feed_all(authed, std::string(kHeader) + "<presence/><presence/><presence/><presence/>");
+  ASSERT_EQ(events.size(), 5U);
+  EXPECT_EQ(events[4].kind, FrameEventKind::kElement);
+}
+
 }  // namespace
 }  // namespace edgekit::edgeproxy

@@ -79,6 +79,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Flow-control hooks: this link's backlog changed; this stream must not read now.
   virtual void on_backlog(bool /*backlogged*/) {}
   [[nodiscard]] virtual bool reading_paused() const { return false; }
+  // Rate limits: how long to stop reading after what was just read (zero: go on).
+  virtual std::chrono::steady_clock::duration read_pause() {
+    return std::chrono::steady_clock::duration::zero();
+  }
 
   StreamHost& host_;
   std::unique_ptr<Transport> transport_;
@@ -91,6 +95,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<void> writer();
   awaitable<void> watchdog();
   awaitable<void> drain(std::chrono::milliseconds limit);
+  awaitable<void> pause_reading(std::chrono::steady_clock::duration pause);
   void mark_closed() noexcept;
   // The one close path: the transport closed, the gauges settled and on_closed() told, once.
   void run_close_path(const std::string& reason);

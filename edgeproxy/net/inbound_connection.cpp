@@ -1,10 +1,27 @@
 #include "edgeproxy/net/inbound_connection.hpp"
 
+#include <utility>
+
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "edgeproxy/net/tls_contexts.hpp"
 
 namespace edgekit::edgeproxy {
+namespace {
+
+// A partner's own limits where it sets them, else [federation]'s.
+RateLimits stream_rate_limits(const Config& config, const Partner* partner) {
+  RateLimits limits{config.federation.rate_bytes_per_second,
+                    config.federation.rate_stanzas_per_second};
+  if (partner != nullptr) {
+    limits.bytes_per_second = partner->rate_bytes_per_second.value_or(limits.bytes_per_second);
+    limits.stanzas_per_second =
+        partner->rate_stanzas_per_second.value_or(limits.stanzas_per_second);
+  }
+  return limits;
+}
+
+}  // namespace
 
 InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events,
                                      std::unique_ptr<Transport> transport, bool direct_tls)
@@ -12,7 +29,8 @@ InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events,
       events_(events),
       direct_tls_(direct_tls),
       session_(host.config(), host.keys(),
-               InboundOptions{host.tls() != nullptr, direct_tls, crypto::random_hex(12)}) {}
+               InboundOptions{host.tls() != nullptr, direct_tls, crypto::random_hex(12)}),
+      throttle_(stream_rate_limits(*host.config(), nullptr), std::chrono::steady_clock::now()) {}
 
 std::shared_ptr<InboundConnection> InboundConnection::self() {
   return std::static_pointer_cast<InboundConnection>(shared_from_this());
@@ -66,7 +84,15 @@ void InboundConnection::shutdown() {
   request_close("shutdown");
 }
 
+void InboundConnection::evict() {
+  Actions out;
+  session_.refuse(StreamError::kResourceConstraint, "preauth-evicted", out);
+  perform(out);
+  request_close("preauth-evicted");
+}
+
 void InboundConnection::on_bytes(std::string_view bytes, Actions& out) {
+  unpaced_bytes_ += bytes.size();
   if (session_.authenticated()) {
     set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
     host_.metrics().partner(session_.partner()).bytes_in += bytes.size();
@@ -87,7 +113,7 @@ void InboundConnection::on_authenticated(action::Authenticated& authenticated) {
   report_authenticated(authenticated, session_.partner());
   set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
   const Partner* partner = host_.config()->find_partner(authenticated.domain);
-  if (partner != nullptr && !events_.admit_partner_stream(*partner)) {
+  if (partner != nullptr && !events_.admit_partner_stream(*this, *partner)) {
     Actions refusal;
     session_.refuse(StreamError::kPolicyViolation, "partner-connection-limit", refusal);
     perform(refusal);
@@ -97,9 +123,14 @@ void InboundConnection::on_authenticated(action::Authenticated& authenticated) {
   if (partner != nullptr && partner->keepalive) {
     set_keepalive(host_.config()->federation.keepalive_interval);
   }
+  if (partner != nullptr) {
+    throttle_.set_limits(stream_rate_limits(*host_.config(), partner),
+                         std::chrono::steady_clock::now());
+  }
 }
 
 void InboundConnection::on_deliver(action::Deliver& deliver) {
+  ++unpaced_stanzas_;
   ++host_.metrics().partner(deliver.domain).stanzas_in;
   events_.deliver_from_partner(deliver.domain, std::move(deliver.element));
 }
@@ -140,6 +171,25 @@ void InboundConnection::on_closed(const std::string& reason) {
 
 bool InboundConnection::reading_paused() const {
   return host_.internal_backlogged();
+}
+
+std::chrono::steady_clock::duration InboundConnection::read_pause() {
+  const auto verdict =
+      throttle_.after_read(std::exchange(unpaced_bytes_, 0), std::exchange(unpaced_stanzas_, 0),
+                           std::chrono::steady_clock::now());
+  if (verdict.episode_started) {
+    // Counted once per episode, not per pause: a flood is one event, not thousands.
+    const auto& limits = throttle_.limits();
+    log_info("stream.throttled",
+             {{"conn", id_},
+              {"peer", peer_},
+              {"partner", session_.partner()},
+              {"reason", "rate-limited"},
+              {"rate_bytes_per_second", std::to_string(limits.bytes_per_second)},
+              {"rate_stanzas_per_second", std::to_string(limits.stanzas_per_second)}});
+    host_.metrics().failure(session_.partner(), "rate-limited");
+  }
+  return verdict.pause;
 }
 
 }  // namespace edgekit::edgeproxy

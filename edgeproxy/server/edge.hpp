@@ -22,6 +22,8 @@
 #include "edgeproxy/server/listener.hpp"
 #include "edgeproxy/server/outbound_pool.hpp"
 #include "edgeproxy/server/router.hpp"
+#include "edgeproxy/server/stream_refusal.hpp"
+#include "edgeproxy/xmpp/admission.hpp"
 #include "edgeproxy/xmpp/dialback_key.hpp"
 #include "edgeproxy/xmpp/metrics.hpp"
 
@@ -70,7 +72,8 @@ class Edge final : public StreamHost,
   void request_verify(const std::shared_ptr<InboundConnection>& inbound,
                       const action::RequestVerify& request) override;
   void inbound_closed(const InboundConnection* connection) override;
-  [[nodiscard]] bool admit_partner_stream(const Partner& partner) const override;
+  [[nodiscard]] bool admit_partner_stream(const InboundConnection& connection,
+                                          const Partner& partner) override;
   // OutboundEvents.
   void outbound_ready(const std::shared_ptr<OutboundConnection>& connection) override;
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
@@ -93,6 +96,8 @@ class Edge final : public StreamHost,
                      const Element& routing) override;
 
   void accept_partner_stream(tcp::socket socket, bool direct_tls);
+  // Makes room at connection_limit: the longest-negotiating inbound stream is closed.
+  void evict_oldest_unauthenticated();
   awaitable<void> held_sweeper();
   void sync_components();
   std::shared_ptr<OutboundConnection> make_outbound(const std::string& local,
@@ -114,6 +119,8 @@ class Edge final : public StreamHost,
   Listeners listeners_;
   XmppResolver resolver_;
   std::set<std::shared_ptr<InboundConnection>> inbound_;
+  Admission admission_;  // inbound_ by source address and age
+  ConnectionRefuser refuser_;
   std::vector<char> read_buffer_ = std::vector<char>(std::size_t{64} * 1024);
   std::uint64_t next_id_ = 1;
   bool stopping_ = false;

@@ -431,6 +431,7 @@ void read_federation(const toml::table& table, Config& config, Diagnostics& diag
   reader.integer("rate_bytes_per_second", fed.rate_bytes_per_second, 0, kMaxRateBytes);
   reader.integer("rate_stanzas_per_second", fed.rate_stanzas_per_second, 0, kMaxRateStanzas);
   reader.duration("stream_establishment_timeout", fed.stream_establishment_timeout);
+  reader.duration("negotiation_step_timeout", fed.negotiation_step_timeout);
   reader.duration("stream_inactivity_timeout", fed.stream_inactivity_timeout);
   reader.duration("keepalive_interval", fed.keepalive_interval);
   // RFC 6120 §13.12: a server must accept stanzas of at least 10000 bytes.

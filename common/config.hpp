@@ -109,6 +109,9 @@ struct FederationSection {
   std::uint64_t rate_bytes_per_second = std::uint64_t{16} * 1024 * 1024;
   std::uint64_t rate_stanzas_per_second = 50'000;
   std::chrono::milliseconds stream_establishment_timeout{60'000};
+  // Each step of a negotiation the edge waits on the peer for (its header, STARTTLS, SASL or
+  // dialback request); the whole negotiation still has stream_establishment_timeout.
+  std::chrono::milliseconds negotiation_step_timeout{10'000};
   std::chrono::milliseconds stream_inactivity_timeout{600'000};
   std::chrono::milliseconds keepalive_interval{300'000};
   std::size_t max_stanza_bytes = 262'144;

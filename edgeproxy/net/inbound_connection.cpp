@@ -5,6 +5,7 @@
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "edgeproxy/net/tls_contexts.hpp"
+#include "edgeproxy/xmpp/negotiation_deadline.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
@@ -38,7 +39,9 @@ std::shared_ptr<InboundConnection> InboundConnection::self() {
 
 void InboundConnection::start() {
   log_info("stream.opened", {{"conn", id_}, {"direction", "in"}, {"peer", peer_}});
-  set_deadline(host_.config()->federation.stream_establishment_timeout, "establishment-timeout");
+  establishment_end_ =
+      std::chrono::steady_clock::now() + host_.config()->federation.stream_establishment_timeout;
+  arm_negotiation_deadline();
   start_watchdog();
   spawn_session([me = self()] { return me->run(); });
 }
@@ -67,8 +70,23 @@ awaitable<void> InboundConnection::run() {
   co_await run_stream();
 }
 
+void InboundConnection::arm_negotiation_deadline() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto deadline = negotiation_deadline(now, establishment_end_,
+                                             host_.config()->federation.negotiation_step_timeout,
+                                             verifies_pending_ > 0);
+  set_deadline(std::chrono::ceil<std::chrono::milliseconds>(deadline.at - now),
+               std::string(deadline.reason));
+}
+
 void InboundConnection::verify_result(const std::string& originating, const std::string& receiving,
                                       VerifyOutcome outcome) {
+  if (verifies_pending_ > 0) {
+    --verifies_pending_;
+  }
+  if (!session_.authenticated() && !closing()) {
+    arm_negotiation_deadline();  // the peer's turn again (valid answers re-arm on their own)
+  }
   Actions out;
   session_.on_verify_result(originating, receiving, outcome, out);
   perform(out);
@@ -96,6 +114,8 @@ void InboundConnection::on_bytes(std::string_view bytes, Actions& out) {
   if (session_.authenticated()) {
     set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
     host_.metrics().partner(session_.partner()).bytes_in += bytes.size();
+  } else {
+    arm_negotiation_deadline();  // the peer took its step: the next one starts now
   }
   session_.on_bytes(bytes, out);
 }
@@ -136,6 +156,10 @@ void InboundConnection::on_deliver(action::Deliver& deliver) {
 }
 
 void InboundConnection::on_request_verify(action::RequestVerify& request) {
+  ++verifies_pending_;
+  if (!session_.authenticated()) {
+    arm_negotiation_deadline();  // the edge's turn: only the whole negotiation's deadline
+  }
   events_.request_verify(self(), request);
 }
 

@@ -46,12 +46,17 @@ class InboundConnection final : public Connection {
   // The rate limits: what the last read cost, as a pause before the next (rate-limited).
   std::chrono::steady_clock::duration read_pause() override;
   std::shared_ptr<InboundConnection> self();
+  // Before authentication: the step's deadline, or the whole negotiation's while a dialback
+  // verification is outstanding (xmpp/negotiation_deadline).
+  void arm_negotiation_deadline();
 
   InboundEvents& events_;
   bool direct_tls_;
   InboundSession session_;
   ReadThrottle throttle_;
-  std::uint64_t unpaced_bytes_ = 0;  // read since the last read_pause()
+  std::chrono::steady_clock::time_point establishment_end_;
+  std::size_t verifies_pending_ = 0;  // dialback verifications the edge is waiting for
+  std::uint64_t unpaced_bytes_ = 0;   // read since the last read_pause()
   std::uint64_t unpaced_stanzas_ = 0;
 };
 

@@ -107,6 +107,7 @@ TEST(Config, ConnectionAndRateLimitsHaveSafeDefaults) {
   EXPECT_EQ(fed.connections_per_ip, 64U);
   EXPECT_EQ(fed.rate_bytes_per_second, 16U * 1024 * 1024);
   EXPECT_EQ(fed.rate_stanzas_per_second, 50'000U);
+  EXPECT_EQ(fed.negotiation_step_timeout, std::chrono::seconds(10));
 }
 
 TEST(Config, ConnectionAndRateLimitsAreFederationKeysWithZeroForOff) {

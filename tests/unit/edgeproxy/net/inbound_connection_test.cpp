@@ -196,6 +196,31 @@ TEST(InboundConnection, AThrottledStreamFailsCleanlyAtEveryStep) {
   EXPECT_GT(runs, 20U);
 }
 
+// ---- the negotiation step timeout ---------------------------------------------------------
+
+TEST(InboundConnection, APeerSilentMidNegotiationIsCutAtTheStepTimeout) {
+  ShellTestHost host(
+      testing::make_config(partner("not-supported", "not-supported", true, "public-unverified"),
+                           "negotiation_step_timeout = \"50ms\"\n"));
+  auto peer = std::make_shared<ScriptedPeer>();
+  peer->script = {{"", kPartnerHeader}};  // its header, then nothing
+  std::weak_ptr<Connection> weak;
+  const auto start = std::chrono::steady_clock::now();
+  {
+    auto connection = std::make_shared<InboundConnection>(host, host, host.transport(peer), false);
+    weak = connection;
+    connection->start();
+  }
+  host.run();
+  const auto took = std::chrono::steady_clock::now() - start;
+  host.expect_settled(*peer, weak, ScriptedPeer::kNever);
+  EXPECT_NE(peer->written.find("<connection-timeout xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"),
+            std::string::npos);
+  EXPECT_EQ(host.metrics().partner("-").failures["negotiation-step-timeout"], 1U);
+  // Well before the whole negotiation's 60 s.
+  EXPECT_LT(took, std::chrono::seconds(5));
+}
+
 // ---- eviction at connection_limit ---------------------------------------------------------
 
 TEST(InboundConnection, EvictionClosesWithResourceConstraintOnce) {

@@ -11,7 +11,7 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = TokenBucket::Clock;
 
-const Clock::time_point kStart{std::chrono::seconds(1000)};
+constexpr Clock::time_point kStart{std::chrono::seconds(1000)};
 
 TEST(TokenBucket, TheBurstPassesWithoutAPause) {
   TokenBucket bucket(100, 100, kStart);

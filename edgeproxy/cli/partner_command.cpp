@@ -54,6 +54,10 @@ class PartnerCommand final : public cli::Command {
         "additional-domain", cli::po::value<std::vector<std::string>>(),
         "another domain of the partner (repeatable; replaces the list)")(
         "connection-limit", cli::po::value<std::uint32_t>(), "streams from this partner")(
+        "rate-bytes-per-second", cli::po::value<std::uint64_t>(),
+        "this partner's own read rate per inbound stream (0: unlimited)")(
+        "rate-stanzas-per-second", cli::po::value<std::uint64_t>(),
+        "this partner's own stanza rate per inbound stream (0: unlimited)")(
         "description", cli::po::value<std::string>(), "free text");
   }
 
@@ -162,6 +166,12 @@ class PartnerCommand final : public cli::Command {
     }
     if (auto value = context.get<std::uint32_t>("connection-limit")) {
       partner.connection_limit = *value;
+    }
+    if (auto value = context.get<std::uint64_t>("rate-bytes-per-second")) {
+      partner.rate_bytes_per_second = *value;
+    }
+    if (auto value = context.get<std::uint64_t>("rate-stanzas-per-second")) {
+      partner.rate_stanzas_per_second = *value;
     }
     if (auto value = context.get<std::string>("description")) {
       partner.description = *value;

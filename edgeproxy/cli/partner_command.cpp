@@ -2,6 +2,7 @@
 
 #include <iomanip>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/jid.hpp"
 #include "common/store.hpp"
@@ -178,6 +179,11 @@ class PartnerCommand final : public cli::Command {
     }
   }
 
+  // A partner's own rate limit, or null when it follows [federation]'s.
+  static nlohmann::json own_rate(const std::optional<std::uint64_t>& rate) {
+    return rate ? nlohmann::json(*rate) : nlohmann::json(nullptr);
+  }
+
   static int list(const cli::Context& context, const Config& config) {
     if (context.json) {
       auto array = nlohmann::json::array();
@@ -192,6 +198,8 @@ class PartnerCommand final : public cli::Command {
                          {"keepalive", partner.keepalive},
                          {"proxy_fqdn", partner.proxy_fqdn},
                          {"connection_limit", partner.connection_limit},
+                         {"rate_bytes_per_second", own_rate(partner.rate_bytes_per_second)},
+                         {"rate_stanzas_per_second", own_rate(partner.rate_stanzas_per_second)},
                          {"description", partner.description}});
       }
       context.out() << nlohmann::json{{"partners", array}}.dump(2) << "\n";

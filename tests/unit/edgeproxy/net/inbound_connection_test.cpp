@@ -135,12 +135,10 @@ struct ThrottledRun {
   std::chrono::steady_clock::duration took{};
 };
 
-ThrottledRun run_flood(const std::string& partners, const std::string& federation,
-                       std::size_t fail_at) {
-  ShellTestHost host(testing::make_config(partners, federation));
-  auto peer = std::make_shared<ScriptedPeer>();
-  peer->script = dialback_flood_script();
-  peer->fail_at = fail_at;
+// Runs one plain inbound stream against `peer` to its end, checks it settled, and says how
+// long that took.
+std::chrono::steady_clock::duration run_until_settled(ShellTestHost& host,
+                                                      const std::shared_ptr<ScriptedPeer>& peer) {
   std::weak_ptr<Connection> weak;
   const auto start = std::chrono::steady_clock::now();
   {
@@ -149,13 +147,22 @@ ThrottledRun run_flood(const std::string& partners, const std::string& federatio
     connection->start();
   }
   host.run();
-  host.expect_settled(*peer, weak, fail_at);
+  host.expect_settled(*peer, weak, peer->fail_at);
+  return std::chrono::steady_clock::now() - start;
+}
+
+ThrottledRun run_flood(const std::string& partners, const std::string& federation,
+                       std::size_t fail_at) {
+  ShellTestHost host(testing::make_config(partners, federation));
+  auto peer = std::make_shared<ScriptedPeer>();
+  peer->script = dialback_flood_script();
+  peer->fail_at = fail_at;
+  const auto took = run_until_settled(host, peer);
   for (const auto& stanza : host.delivered) {
     EXPECT_EQ(stanza.raw, kStanza);
   }
   return {peer->failed, host.delivered.size(),
-          host.metrics().partner("partner.example").failures["rate-limited"],
-          std::chrono::steady_clock::now() - start};
+          host.metrics().partner("partner.example").failures["rate-limited"], took};
 }
 
 TEST(InboundConnection, APartnerOverItsStanzaRateIsSlowedNotDropped) {
@@ -204,16 +211,7 @@ TEST(InboundConnection, APeerSilentMidNegotiationIsCutAtTheStepTimeout) {
                            "negotiation_step_timeout = \"50ms\"\n"));
   auto peer = std::make_shared<ScriptedPeer>();
   peer->script = {{"", kPartnerHeader}};  // its header, then nothing
-  std::weak_ptr<Connection> weak;
-  const auto start = std::chrono::steady_clock::now();
-  {
-    auto connection = std::make_shared<InboundConnection>(host, host, host.transport(peer), false);
-    weak = connection;
-    connection->start();
-  }
-  host.run();
-  const auto took = std::chrono::steady_clock::now() - start;
-  host.expect_settled(*peer, weak, ScriptedPeer::kNever);
+  const auto took = run_until_settled(host, peer);
   EXPECT_NE(peer->written.find("<connection-timeout xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"),
             std::string::npos);
   EXPECT_EQ(host.metrics().partner("-").failures["negotiation-step-timeout"], 1U);

@@ -406,6 +406,18 @@ void check_federated_users(const std::vector<std::string>& users, const TableRea
   }
 }
 
+// Rate limits: 0 is unlimited; the bounds only catch typos (a rate past these is no limit).
+constexpr std::int64_t kMaxRateBytes = std::int64_t{1} << 40;
+constexpr std::int64_t kMaxRateStanzas = 100'000'000;
+
+void read_optional_rate(TableReader& reader, std::string_view key,
+                        std::optional<std::uint64_t>& out, std::int64_t max) {
+  std::uint64_t value = 0;
+  if (reader.integer(key, value, 0, max)) {
+    out = value;
+  }
+}
+
 void read_federation(const toml::table& table, Config& config, Diagnostics& diag) {
   TableReader reader(table, "federation.", diag);
   auto& fed = config.federation;
@@ -415,7 +427,11 @@ void read_federation(const toml::table& table, Config& config, Diagnostics& diag
   reader.string("dialback_secret_file", fed.dialback_secret_file);
   reader.string("ca_file", fed.ca_file);
   reader.integer("connection_limit", fed.connection_limit, 1, 1'000'000);
+  reader.integer("connections_per_ip", fed.connections_per_ip, 0, 1'000'000);
+  reader.integer("rate_bytes_per_second", fed.rate_bytes_per_second, 0, kMaxRateBytes);
+  reader.integer("rate_stanzas_per_second", fed.rate_stanzas_per_second, 0, kMaxRateStanzas);
   reader.duration("stream_establishment_timeout", fed.stream_establishment_timeout);
+  reader.duration("negotiation_step_timeout", fed.negotiation_step_timeout);
   reader.duration("stream_inactivity_timeout", fed.stream_inactivity_timeout);
   reader.duration("keepalive_interval", fed.keepalive_interval);
   reader.duration("drain_timeout", fed.drain_timeout);
@@ -479,6 +495,9 @@ void read_partner(const toml::table& table, std::size_t index, Config& config, D
     }
   }
   reader.integer("connection_limit", partner.connection_limit, 1, 1'000'000);
+  read_optional_rate(reader, "rate_bytes_per_second", partner.rate_bytes_per_second, kMaxRateBytes);
+  read_optional_rate(reader, "rate_stanzas_per_second", partner.rate_stanzas_per_second,
+                     kMaxRateStanzas);
   reader.string("description", partner.description);
   reader.report_unknown_keys();
 

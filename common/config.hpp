@@ -101,8 +101,17 @@ struct FederationSection {
   std::vector<std::string> federated_users{"*"};
   std::string dialback_secret_file;
   std::string ca_file;
-  std::uint32_t connection_limit = 1000;
+  std::uint32_t connection_limit = 1000;  // inbound streams; at it the oldest negotiating goes
+  // Inbound streams from one source address still negotiating (0: no bound).
+  std::uint32_t connections_per_ip = 64;
+  // Per inbound stream, unless its partner sets its own (0: unlimited). An edge carries a whole
+  // partner server on a stream, so these stop a flood, not a busy partner (docs/reference.md).
+  std::uint64_t rate_bytes_per_second = std::uint64_t{16} * 1024 * 1024;
+  std::uint64_t rate_stanzas_per_second = 50'000;
   std::chrono::milliseconds stream_establishment_timeout{60'000};
+  // Each step of a negotiation the edge waits on the peer for (its header, STARTTLS, SASL or
+  // dialback request); the whole negotiation still has stream_establishment_timeout.
+  std::chrono::milliseconds negotiation_step_timeout{10'000};
   std::chrono::milliseconds stream_inactivity_timeout{600'000};
   std::chrono::milliseconds keepalive_interval{300'000};
   // SIGTERM: how long queued and held stanzas get to reach their recipients before what is
@@ -135,6 +144,9 @@ struct Partner {
   bool keepalive = false;
   std::string proxy_fqdn;
   std::uint32_t connection_limit = 20;
+  // This partner's own rate limits per inbound stream; unset: [federation]'s.
+  std::optional<std::uint64_t> rate_bytes_per_second;
+  std::optional<std::uint64_t> rate_stanzas_per_second;
   std::string description;
   int line = 0;  // where the [[partner]] table starts, for messages
 

@@ -2,6 +2,7 @@
 
 #include <iomanip>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/jid.hpp"
 #include "common/store.hpp"
@@ -54,6 +55,10 @@ class PartnerCommand final : public cli::Command {
         "additional-domain", cli::po::value<std::vector<std::string>>(),
         "another domain of the partner (repeatable; replaces the list)")(
         "connection-limit", cli::po::value<std::uint32_t>(), "streams from this partner")(
+        "rate-bytes-per-second", cli::po::value<std::uint64_t>(),
+        "this partner's own read rate per inbound stream (0: unlimited)")(
+        "rate-stanzas-per-second", cli::po::value<std::uint64_t>(),
+        "this partner's own stanza rate per inbound stream (0: unlimited)")(
         "description", cli::po::value<std::string>(), "free text");
   }
 
@@ -163,9 +168,20 @@ class PartnerCommand final : public cli::Command {
     if (auto value = context.get<std::uint32_t>("connection-limit")) {
       partner.connection_limit = *value;
     }
+    if (auto value = context.get<std::uint64_t>("rate-bytes-per-second")) {
+      partner.rate_bytes_per_second = *value;
+    }
+    if (auto value = context.get<std::uint64_t>("rate-stanzas-per-second")) {
+      partner.rate_stanzas_per_second = *value;
+    }
     if (auto value = context.get<std::string>("description")) {
       partner.description = *value;
     }
+  }
+
+  // A partner's own rate limit, or null when it follows [federation]'s.
+  static nlohmann::json own_rate(const std::optional<std::uint64_t>& rate) {
+    return rate ? nlohmann::json(*rate) : nlohmann::json(nullptr);
   }
 
   static int list(const cli::Context& context, const Config& config) {
@@ -182,6 +198,8 @@ class PartnerCommand final : public cli::Command {
                          {"keepalive", partner.keepalive},
                          {"proxy_fqdn", partner.proxy_fqdn},
                          {"connection_limit", partner.connection_limit},
+                         {"rate_bytes_per_second", own_rate(partner.rate_bytes_per_second)},
+                         {"rate_stanzas_per_second", own_rate(partner.rate_stanzas_per_second)},
                          {"description", partner.description}});
       }
       context.out() << nlohmann::json{{"partners", array}}.dump(2) << "\n";

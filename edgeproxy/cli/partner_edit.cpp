@@ -70,6 +70,12 @@ std::string render_partner_table(const Partner& partner) {
   out << "keepalive = " << (partner.keepalive ? "true" : "false") << "\n";
   out << "proxy_fqdn = " << toml_string(partner.proxy_fqdn) << "\n";
   out << "connection_limit = " << partner.connection_limit << "\n";
+  if (partner.rate_bytes_per_second) {
+    out << "rate_bytes_per_second = " << *partner.rate_bytes_per_second << "\n";
+  }
+  if (partner.rate_stanzas_per_second) {
+    out << "rate_stanzas_per_second = " << *partner.rate_stanzas_per_second << "\n";
+  }
   out << "description = " << toml_string(partner.description) << "\n";
   return out.str();
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "common/log.hpp"
+#include "common/secret_files.hpp"
 #include "common/store.hpp"
 #include "edgeproxy/net/asio.hpp"
 #include "edgeproxy/server/edge.hpp"
@@ -10,6 +11,16 @@
 
 namespace edgekit::edgeproxy {
 namespace {
+
+// --check-config refuses what the edge only warns about at start: a check is the place to
+// stop a deployment that would leak its secrets.
+Error exposure_error(const std::vector<ExposedSecret>& exposed) {
+  std::string why;
+  for (const auto& secret : exposed) {
+    why += (why.empty() ? "" : "\n") + exposure_message(secret);
+  }
+  return make_error(ConfigErrc::kBadValue, "secret files", why);
+}
 
 class RunCommand final : public cli::Command {
  public:
@@ -29,7 +40,12 @@ class RunCommand final : public cli::Command {
     if (!config) {
       return context.fail(config.error());
     }
+    const auto exposed = world_readable_secrets(
+        config.value(), choose_store_path(context.store_flag, config.value().edge.store));
     if (context.flag("check-config")) {
+      if (!exposed.empty()) {
+        return context.fail(exposure_error(exposed));
+      }
       context.out() << context.config_location() << ": OK (" << config.value().partners.size()
                     << " partners)\n";
       return 0;
@@ -45,6 +61,13 @@ class RunCommand final : public cli::Command {
     Logger::global().configure(format, level);
     if (stderr_is_journal()) {
       Logger::global().set_timestamps(false);  // the journal stamps every line itself
+    }
+
+    for (const auto& secret : exposed) {
+      log_warn("secret.exposed", {{"file", secret.path.string()},
+                                  {"key", secret.what},
+                                  {"reason", "secret-world-readable"},
+                                  {"fix", "chmod 600 " + secret.path.string()}});
     }
 
     asio::io_context io(1);

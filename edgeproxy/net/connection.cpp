@@ -204,6 +204,17 @@ awaitable<void> Connection::drain(std::chrono::milliseconds limit) {
   }
 }
 
+// A timed wait on the reader's wakeup: the writer's wakeups (or a backlog easing) end it
+// early, so it waits again until the pause is over; a close ends it at once.
+awaitable<void> Connection::pause_reading(std::chrono::steady_clock::duration pause) {
+  const auto until = std::chrono::steady_clock::now() + pause;
+  while (!closing_ && std::chrono::steady_clock::now() < until) {
+    wakeup_.expires_at(until);
+    boost::system::error_code ignored;
+    co_await wakeup_.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
+}
+
 void Connection::perform(Actions& actions) {
   for (auto& action : actions) {
     // Every alternative is listed: a new kind of action does not compile until it is handled.
@@ -346,6 +357,9 @@ awaitable<void> Connection::run_stream() {
     }
     on_bytes(std::string_view(static_cast<const char*>(buffer.data()), n), out);
     perform(out);
+    if (const auto pause = read_pause(); pause.count() > 0 && !closing_) {
+      co_await pause_reading(pause);
+    }
     if (!transport_->drained() && !tls_requested_) {
       // More is waiting: let the other streams (and this one's writers) run first.
       co_await asio::post(host_.io(), use_awaitable);

@@ -99,6 +99,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The stanzas this stream was given and could not write, once it has ended (after
   // on_closed()). The default, for streams that are never given any, drops and logs them.
   virtual void on_unsent(std::vector<PendingStanza> unsent);
+  // Rate limits: how long to stop reading after what was just read (zero: go on).
+  virtual std::chrono::steady_clock::duration read_pause() {
+    return std::chrono::steady_clock::duration::zero();
+  }
 
   StreamHost& host_;
   std::unique_ptr<Transport> transport_;
@@ -111,6 +115,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<void> writer();
   awaitable<void> watchdog();
   awaitable<void> drain(std::chrono::milliseconds limit);
+  awaitable<void> pause_reading(std::chrono::steady_clock::duration pause);
   void mark_closed() noexcept;
   // The one close path: the transport closed, the gauges settled and on_closed() told, once.
   void run_close_path(const std::string& reason);

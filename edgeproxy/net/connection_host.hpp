@@ -62,8 +62,10 @@ class InboundEvents {
   virtual void request_verify(const std::shared_ptr<InboundConnection>& inbound,
                               const action::RequestVerify& request) = 0;
   virtual void inbound_closed(const InboundConnection* connection) = 0;
-  // False when the partner already has connection_limit authenticated inbound streams.
-  [[nodiscard]] virtual bool admit_partner_stream(const Partner& partner) const = 0;
+  // `connection` authenticated as `partner` (it no longer counts as negotiating); false when
+  // the partner already has connection_limit authenticated inbound streams.
+  [[nodiscard]] virtual bool admit_partner_stream(const InboundConnection& connection,
+                                                  const Partner& partner) = 0;
 
  protected:
   InboundEvents() = default;

@@ -1,10 +1,28 @@
 #include "edgeproxy/net/inbound_connection.hpp"
 
+#include <utility>
+
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "edgeproxy/net/tls_contexts.hpp"
+#include "edgeproxy/xmpp/negotiation_deadline.hpp"
 
 namespace edgekit::edgeproxy {
+namespace {
+
+// A partner's own limits where it sets them, else [federation]'s.
+RateLimits stream_rate_limits(const Config& config, const Partner* partner) {
+  RateLimits limits{config.federation.rate_bytes_per_second,
+                    config.federation.rate_stanzas_per_second};
+  if (partner != nullptr) {
+    limits.bytes_per_second = partner->rate_bytes_per_second.value_or(limits.bytes_per_second);
+    limits.stanzas_per_second =
+        partner->rate_stanzas_per_second.value_or(limits.stanzas_per_second);
+  }
+  return limits;
+}
+
+}  // namespace
 
 InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events,
                                      std::unique_ptr<Transport> transport, bool direct_tls)
@@ -12,7 +30,8 @@ InboundConnection::InboundConnection(StreamHost& host, InboundEvents& events,
       events_(events),
       direct_tls_(direct_tls),
       session_(host.config(), host.keys(),
-               InboundOptions{host.tls() != nullptr, direct_tls, crypto::random_hex(12)}) {}
+               InboundOptions{host.tls() != nullptr, direct_tls, crypto::random_hex(12)}),
+      throttle_(stream_rate_limits(*host.config(), nullptr), std::chrono::steady_clock::now()) {}
 
 std::shared_ptr<InboundConnection> InboundConnection::self() {
   return std::static_pointer_cast<InboundConnection>(shared_from_this());
@@ -20,7 +39,9 @@ std::shared_ptr<InboundConnection> InboundConnection::self() {
 
 void InboundConnection::start() {
   log_info("stream.opened", {{"conn", id_}, {"direction", "in"}, {"peer", peer_}});
-  set_deadline(host_.config()->federation.stream_establishment_timeout, "establishment-timeout");
+  establishment_end_ =
+      std::chrono::steady_clock::now() + host_.config()->federation.stream_establishment_timeout;
+  arm_negotiation_deadline();
   start_watchdog();
   spawn_session([me = self()] { return me->run(); });
 }
@@ -49,8 +70,23 @@ awaitable<void> InboundConnection::run() {
   co_await run_stream();
 }
 
+void InboundConnection::arm_negotiation_deadline() {
+  const auto now = std::chrono::steady_clock::now();
+  const auto deadline = negotiation_deadline(now, establishment_end_,
+                                             host_.config()->federation.negotiation_step_timeout,
+                                             verifies_pending_ > 0);
+  set_deadline(std::chrono::ceil<std::chrono::milliseconds>(deadline.at - now),
+               std::string(deadline.reason));
+}
+
 void InboundConnection::verify_result(const std::string& originating, const std::string& receiving,
                                       VerifyOutcome outcome) {
+  if (verifies_pending_ > 0) {
+    --verifies_pending_;
+  }
+  if (!session_.authenticated() && !closing()) {
+    arm_negotiation_deadline();  // the peer's turn again (valid answers re-arm on their own)
+  }
   Actions out;
   session_.on_verify_result(originating, receiving, outcome, out);
   perform(out);
@@ -73,10 +109,17 @@ void InboundConnection::refuse(StreamError condition, const std::string& reason)
   request_close(reason);
 }
 
+void InboundConnection::evict() {
+  refuse(StreamError::kResourceConstraint, "preauth-evicted");
+}
+
 void InboundConnection::on_bytes(std::string_view bytes, Actions& out) {
+  unpaced_bytes_ += bytes.size();
   if (session_.authenticated()) {
     set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
     host_.metrics().partner(session_.partner()).bytes_in += bytes.size();
+  } else {
+    arm_negotiation_deadline();  // the peer took its step: the next one starts now
   }
   session_.on_bytes(bytes, out);
 }
@@ -94,21 +137,30 @@ void InboundConnection::on_authenticated(action::Authenticated& authenticated) {
   report_authenticated(authenticated, session_.partner());
   set_deadline(host_.config()->federation.stream_inactivity_timeout, "inactivity-timeout");
   const Partner* partner = host_.config()->find_partner(authenticated.domain);
-  if (partner != nullptr && !events_.admit_partner_stream(*partner)) {
+  if (partner != nullptr && !events_.admit_partner_stream(*this, *partner)) {
     refuse(StreamError::kPolicyViolation, "partner-connection-limit");
     return;
   }
   if (partner != nullptr && partner->keepalive) {
     set_keepalive(host_.config()->federation.keepalive_interval);
   }
+  if (partner != nullptr) {
+    throttle_.set_limits(stream_rate_limits(*host_.config(), partner),
+                         std::chrono::steady_clock::now());
+  }
 }
 
 void InboundConnection::on_deliver(action::Deliver& deliver) {
+  ++unpaced_stanzas_;
   ++host_.metrics().partner(deliver.domain).stanzas_in;
   events_.deliver_from_partner(deliver.domain, std::move(deliver.element));
 }
 
 void InboundConnection::on_request_verify(action::RequestVerify& request) {
+  ++verifies_pending_;
+  if (!session_.authenticated()) {
+    arm_negotiation_deadline();  // the edge's turn: only the whole negotiation's deadline
+  }
   events_.request_verify(self(), request);
 }
 
@@ -144,6 +196,25 @@ void InboundConnection::on_closed(const std::string& reason) {
 
 bool InboundConnection::reading_paused() const {
   return session_.authenticated() && host_.link_backlogged(Flow::kInbound, session_.partner());
+}
+
+std::chrono::steady_clock::duration InboundConnection::read_pause() {
+  const auto verdict =
+      throttle_.after_read(std::exchange(unpaced_bytes_, 0), std::exchange(unpaced_stanzas_, 0),
+                           std::chrono::steady_clock::now());
+  if (verdict.episode_started) {
+    // Counted once per episode, not per pause: a flood is one event, not thousands.
+    const auto& limits = throttle_.limits();
+    log_info("stream.throttled",
+             {{"conn", id_},
+              {"peer", peer_},
+              {"partner", session_.partner()},
+              {"reason", "rate-limited"},
+              {"rate_bytes_per_second", std::to_string(limits.bytes_per_second)},
+              {"rate_stanzas_per_second", std::to_string(limits.stanzas_per_second)}});
+    host_.metrics().failure(session_.partner(), "rate-limited");
+  }
+  return verdict.pause;
 }
 
 }  // namespace edgekit::edgeproxy

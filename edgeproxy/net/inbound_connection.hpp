@@ -1,10 +1,13 @@
 #pragma once
 // A partner's stream to us: the InboundSession core behind the Connection shell.
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "edgeproxy/net/connection.hpp"
 #include "edgeproxy/xmpp/inbound_session.hpp"
+#include "edgeproxy/xmpp/read_throttle.hpp"
 
 namespace edgekit::edgeproxy {
 
@@ -18,6 +21,9 @@ class InboundConnection final : public Connection {
   void shutdown() override;
   // Ends the stream with `condition` (a reload removed its partner, ...).
   void refuse(StreamError condition, const std::string& reason);
+  // The edge is at connection_limit and this stream is the longest still negotiating: it is
+  // closed with resource-constraint to make room (preauth-evicted).
+  void evict();
   [[nodiscard]] const std::string& partner() const noexcept { return session_.partner(); }
   void update_config(std::shared_ptr<const Config> config) {
     session_.update_config(std::move(config));
@@ -39,11 +45,21 @@ class InboundConnection final : public Connection {
   [[nodiscard]] bool tls_server() const override { return true; }
   [[nodiscard]] std::string partner_label() const override { return session_.partner(); }
   [[nodiscard]] bool reading_paused() const override;
+  // The rate limits: what the last read cost, as a pause before the next (rate-limited).
+  std::chrono::steady_clock::duration read_pause() override;
   std::shared_ptr<InboundConnection> self();
+  // Before authentication: the step's deadline, or the whole negotiation's while a dialback
+  // verification is outstanding (xmpp/negotiation_deadline).
+  void arm_negotiation_deadline();
 
   InboundEvents& events_;
   bool direct_tls_;
   InboundSession session_;
+  ReadThrottle throttle_;
+  std::chrono::steady_clock::time_point establishment_end_;
+  std::size_t verifies_pending_ = 0;  // dialback verifications the edge is waiting for
+  std::uint64_t unpaced_bytes_ = 0;   // read since the last read_pause()
+  std::uint64_t unpaced_stanzas_ = 0;
 };
 
 }  // namespace edgekit::edgeproxy

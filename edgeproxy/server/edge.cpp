@@ -13,6 +13,7 @@
 #include "edgeproxy/server/metrics_endpoint.hpp"
 #include "edgeproxy/server/subscription_store.hpp"
 #include "edgeproxy/xmpp/bounce.hpp"
+#include "edgeproxy/xmpp/stream_error.hpp"
 
 namespace edgekit::edgeproxy {
 namespace {
@@ -132,17 +133,51 @@ Result<void> Edge::start() {
 }
 
 void Edge::accept_partner_stream(tcp::socket socket, bool direct_tls) {
-  if (inbound_.size() >= config_->federation.connection_limit) {
-    log_warn("stream.refused", {{"reason", "connection-limit"}});
-    metrics_.failure("", "connection-limit");
-    boost::system::error_code ignored;
-    socket.close(ignored);
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) {
+    socket.close(ec);  // the peer is already gone
     return;
+  }
+  const std::string address = source_address_key(remote);
+  const AdmissionLimits limits{config_->federation.connection_limit,
+                               config_->federation.connections_per_ip};
+  const auto refuse = [&](StreamError condition, const char* reason, const char* text) {
+    log_warn("stream.refused", {{"peer", address}, {"reason", reason}});
+    metrics_.failure("", reason);
+    refuser_.refuse(std::move(socket), refusal_stream_xml(condition, text), direct_tls);
+  };
+  switch (admission_.check(address, limits)) {
+    case AdmissionVerdict::kRefusePerIp:
+      refuse(StreamError::kPolicyViolation, "per-ip-limit",
+             "too many streams still negotiating from your address");
+      return;
+    case AdmissionVerdict::kRefuseAtLimit:
+      // resource-constraint, not policy-violation: the peer did nothing wrong, the edge is
+      // full, and the peer's server should try again later.
+      refuse(StreamError::kResourceConstraint, "connection-limit", "the edge is at its limit");
+      return;
+    case AdmissionVerdict::kAdmitAfterEviction: evict_oldest_unauthenticated(); break;
+    case AdmissionVerdict::kAdmit: break;
   }
   auto connection = std::make_shared<InboundConnection>(
       *this, *this, std::make_unique<SocketTransport>(std::move(socket)), direct_tls);
   inbound_.insert(connection);
+  admission_.opened(connection->id(), address);
   connection->start();
+}
+
+void Edge::evict_oldest_unauthenticated() {
+  const auto oldest = admission_.oldest_unauthenticated();
+  if (!oldest) {
+    return;
+  }
+  admission_.closed(*oldest);  // its slot is free now; the close itself may take a flush
+  const auto found = std::find_if(inbound_.begin(), inbound_.end(),
+                                  [&](const auto& inbound) { return inbound->id() == *oldest; });
+  if (found != inbound_.end()) {
+    (*found)->evict();
+  }
 }
 
 // Once a second: held stanzas whose link stayed down too long go back to their senders, and
@@ -336,7 +371,8 @@ void Edge::verified(const std::shared_ptr<OutboundConnection>& verifier,
   }
 }
 
-bool Edge::admit_partner_stream(const Partner& partner) const {
+bool Edge::admit_partner_stream(const InboundConnection& connection, const Partner& partner) {
+  admission_.authenticated(connection.id());
   const auto streams = std::count_if(inbound_.begin(), inbound_.end(), [&](const auto& inbound) {
     return !inbound->closing() && iequals_ascii(inbound->partner(), partner.domain);
   });
@@ -344,6 +380,7 @@ bool Edge::admit_partner_stream(const Partner& partner) const {
 }
 
 void Edge::inbound_closed(const InboundConnection* connection) {
+  admission_.closed(connection->id());
   std::erase_if(inbound_, [connection](const auto& held) { return held.get() == connection; });
 }
 

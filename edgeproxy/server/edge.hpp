@@ -23,6 +23,8 @@
 #include "edgeproxy/server/listener.hpp"
 #include "edgeproxy/server/outbound_pool.hpp"
 #include "edgeproxy/server/router.hpp"
+#include "edgeproxy/server/stream_refusal.hpp"
+#include "edgeproxy/xmpp/admission.hpp"
 #include "edgeproxy/xmpp/dialback_key.hpp"
 #include "edgeproxy/xmpp/metrics.hpp"
 
@@ -74,7 +76,8 @@ class Edge final : public StreamHost,
   void request_verify(const std::shared_ptr<InboundConnection>& inbound,
                       const action::RequestVerify& request) override;
   void inbound_closed(const InboundConnection* connection) override;
-  [[nodiscard]] bool admit_partner_stream(const Partner& partner) const override;
+  [[nodiscard]] bool admit_partner_stream(const InboundConnection& connection,
+                                          const Partner& partner) override;
   // OutboundEvents.
   void outbound_ready(const std::shared_ptr<OutboundConnection>& connection) override;
   void outbound_closed(const std::shared_ptr<OutboundConnection>& connection,
@@ -99,6 +102,8 @@ class Edge final : public StreamHost,
                      PendingStanza& stanza) override;
 
   void accept_partner_stream(tcp::socket socket, bool direct_tls);
+  // Makes room at connection_limit: the longest-negotiating inbound stream is closed.
+  void evict_oldest_unauthenticated();
   awaitable<void> held_sweeper();
   // The graceful stop after its drain: bounces what is left while the ways back are open.
   awaitable<void> drain_and_stop();
@@ -129,6 +134,8 @@ class Edge final : public StreamHost,
   XmppResolver resolver_;
   std::set<std::shared_ptr<InboundConnection>> inbound_;
   std::vector<std::weak_ptr<Connection>> paused_readers_;
+  Admission admission_;  // inbound_ by source address and age
+  ConnectionRefuser refuser_;
   std::vector<char> read_buffer_ = std::vector<char>(std::size_t{64} * 1024);
   std::uint64_t next_id_ = 1;
   bool stopping_ = false;  // SIGTERM came: no new partner streams are accepted

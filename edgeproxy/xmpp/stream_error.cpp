@@ -122,4 +122,17 @@ std::string stream_error_xml(StreamError condition) {
   return xml;
 }
 
+std::string refusal_stream_xml(StreamError condition, std::string_view text) {
+  std::string xml =
+      "<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+      "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'><stream:error><";
+  xml += to_string(condition);
+  xml +=
+      " xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text "
+      "xmlns='urn:ietf:params:xml:ns:xmpp-streams'>";
+  xml += text;  // our own text, no markup
+  xml += "</text></stream:error></stream:stream>";
+  return xml;
+}
+
 }  // namespace edgekit::edgeproxy

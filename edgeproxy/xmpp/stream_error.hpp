@@ -59,4 +59,9 @@ std::string_view known_condition(std::string_view name) noexcept;
 // `<stream:error><COND xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`.
 std::string stream_error_xml(StreamError condition);
 
+// A whole stream that only refuses: our header, the error with `text` for the peer's admin,
+// and the close. For a refusal at accept, before the peer's header has been read (RFC 6120
+// §4.9.1.1: the opening tag is sent even when the error comes first).
+std::string refusal_stream_xml(StreamError condition, std::string_view text);
+
 }  // namespace edgekit::edgeproxy

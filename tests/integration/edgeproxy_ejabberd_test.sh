@@ -44,6 +44,7 @@ lab_start_prosody legacy --domain gtalk.example --plain-s2s \
 ed="$LAB_DIR/edge"
 lab_edge_store "$ed/store" edge xmpp.corp.example corp.example || fail "edge store"
 printf '%s\n' "$secret" >"$ed/component.secret"
+chmod 600 "$ed/component.secret"
 cat >"$ed/edgekit.toml" <<TOML
 [edge]
 fqdn = "xmpp.corp.example"

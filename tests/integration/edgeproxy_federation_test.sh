@@ -56,6 +56,7 @@ ed="$LAB_DIR/edge"
 lab_edge_store "$ed/store" edge xmpp.corp.example corp.example || fail "edge store"
 printf '%s\n' "$secret" >"$ed/component.secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ed/dialback.secret"
+chmod 600 "$ed/component.secret" "$ed/dialback.secret"
 cat >"$ed/edgekit.toml" <<TOML
 [edge]
 fqdn = "xmpp.corp.example"

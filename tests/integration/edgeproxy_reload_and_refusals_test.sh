@@ -71,6 +71,7 @@ secret_a="dialback-A-$$-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 secret_b="dialback-B-$$-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s\n' "$secret_a" >"$ed/dialback-a.secret"
 printf '%s\n' "$secret_b" >"$ed/dialback-b.secret"
+chmod 600 "$ed/component.secret" "$ed/dialback-a.secret" "$ed/dialback-b.secret"
 cat >"$ed/edgekit.toml" <<TOML
 [edge]
 fqdn = "xmpp.corp.example"

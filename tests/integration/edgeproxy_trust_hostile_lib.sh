@@ -20,7 +20,8 @@
 #                            verify_certificate defaults to false: dialback over any TLS)
 #   unsolicited-db.example   federated, tls required, sasl optional, dialback
 #   unsolicited-sasl.example federated, tls required, sasl required, no dialback
-# [federation] stream_establishment_timeout is $TRUST_ESTABLISHMENT_TIMEOUT (default "15s").
+# [federation] stream_establishment_timeout is $TRUST_ESTABLISHMENT_TIMEOUT (default "15s");
+# $TRUST_FEDERATION_EXTRA (lines) is added to [federation] (the limits tests set theirs).
 # Why raw peers: no real server forges a db:verify for a domain it does not own, or declares
 # a stream authenticated that nobody asked to authenticate; Prosody plays every honest part.
 
@@ -165,6 +166,7 @@ trust_lab_up() {
   lab_edge_store "$d/store" edge xmpp.corp.example corp.example || fail "edge store"
   printf '%s\n' "$secret" >"$d/component.secret"
   openssl rand -hex 32 >"$d/dialback.secret"
+  chmod 600 "$d/component.secret" "$d/dialback.secret"
   cat >"$d/edgekit.toml" <<TOML
 [edge]
 fqdn = "xmpp.corp.example"
@@ -183,6 +185,7 @@ secret_file = "$d/component.secret"
 dialback_secret_file = "$d/dialback.secret"
 ca_file = "$(lab_ca_file)"
 stream_establishment_timeout = "${TRUST_ESTABLISHMENT_TIMEOUT:-15s}"
+${TRUST_FEDERATION_EXTRA:-}
 
 [[partner]]
 domain = "gtalk.example"

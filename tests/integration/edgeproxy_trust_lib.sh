@@ -236,6 +236,7 @@ trust_edge_files() {
   TRUST_SECRET="component-$$-secret"
   printf '%s\n' "$TRUST_SECRET" >"$ed/component.secret"
   head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ed/dialback.secret"
+  chmod 600 "$ed/component.secret" "$ed/dialback.secret"
 }
 
 # trust_edge_config [FEDERATION_LINE...] — prints the common part of the edge's edgekit.toml

@@ -181,9 +181,12 @@ EOF
 lab_edge_store() {
   local dir=$1 cert=$2 fqdn=$3 domain=$4
   mkdir -p "$dir" && chmod 700 "$dir" || return 1
+  # The lab's keys are readable by every user (the peers run as their own users); the edge's
+  # own copy is private, as certtool keeps it (edgeproxy --check-config refuses one that is not).
+  install -m 600 "$(lab_key_file "$cert")" "$dir/identity.key" || return 1
   cat >"$dir/identity.json" <<JSON
 {"role": "edge-external", "fqdn": "$fqdn", "xmpp_domains": ["$domain"],
- "certificate": "$(lab_cert_file "$cert")", "chain": "", "key": "$(lab_key_file "$cert")",
+ "certificate": "$(lab_cert_file "$cert")", "chain": "", "key": "$dir/identity.key",
  "thumbprint": "lab", "not_after": "2099-01-01T00:00:00Z", "validated": {}}
 JSON
 }

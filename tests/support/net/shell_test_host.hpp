@@ -66,7 +66,8 @@ class ShellTestHost final : public StreamHost,
   void request_verify(const std::shared_ptr<InboundConnection>& inbound,
                       const action::RequestVerify& request) override;
   void inbound_closed(const InboundConnection* connection) override;
-  [[nodiscard]] bool admit_partner_stream(const Partner& /*partner*/) const override {
+  [[nodiscard]] bool admit_partner_stream(const InboundConnection& /*connection*/,
+                                          const Partner& /*partner*/) override {
     return true;
   }
 

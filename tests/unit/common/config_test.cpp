@@ -100,6 +100,48 @@ TEST(Config, StrictClientPurposeIsAFederationKey) {
   EXPECT_TRUE(config.value().federation.strict_client_purpose);
 }
 
+TEST(Config, ConnectionAndRateLimitsHaveSafeDefaults) {
+  auto config = parse_config(kMinimal);
+  ASSERT_TRUE(config.has_value()) << config.error().message();
+  const auto& fed = config.value().federation;
+  EXPECT_EQ(fed.connections_per_ip, 64U);
+  EXPECT_EQ(fed.rate_bytes_per_second, 16U * 1024 * 1024);
+  EXPECT_EQ(fed.rate_stanzas_per_second, 50'000U);
+  EXPECT_EQ(fed.negotiation_step_timeout, std::chrono::seconds(10));
+}
+
+TEST(Config, ConnectionAndRateLimitsAreFederationKeysWithZeroForOff) {
+  auto config =
+      parse_config(with("[federation]\nconnections_per_ip = 0\nrate_bytes_per_second = 0\n"
+                        "rate_stanzas_per_second = 10\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().message();
+  EXPECT_EQ(config.value().federation.connections_per_ip, 0U);
+  EXPECT_EQ(config.value().federation.rate_bytes_per_second, 0U);
+  EXPECT_EQ(config.value().federation.rate_stanzas_per_second, 10U);
+}
+
+TEST(Config, NegativeRateIsRefusedWithItsKey) {
+  const auto why = error_of(with("[federation]\nrate_bytes_per_second = -1\n"));
+  EXPECT_NE(why.find("federation.rate_bytes_per_second"), std::string::npos) << why;
+}
+
+TEST(Config, PartnerRatesOverrideOnlyWhereSet) {
+  auto config = parse_config(with(R"(
+[[partner]]
+domain = "fast.example"
+rate_bytes_per_second = 1000000
+rate_stanzas_per_second = 0
+[[partner]]
+domain = "plain.example"
+)"));
+  ASSERT_TRUE(config.has_value()) << config.error().message();
+  const auto& fast = config.value().partners.at(0);
+  EXPECT_EQ(fast.rate_bytes_per_second, 1'000'000U);
+  EXPECT_EQ(fast.rate_stanzas_per_second, 0U);
+  EXPECT_FALSE(config.value().partners.at(1).rate_bytes_per_second.has_value());
+  EXPECT_FALSE(config.value().partners.at(1).rate_stanzas_per_second.has_value());
+}
+
 TEST(Config, DomainsAreNormalisedToLowerCaseALabels) {
   auto config = parse_config(R"(
 [edge]

@@ -85,6 +85,20 @@ TEST(PartnerEdit, VerifyCertificateIsWrittenOnlyWhenChosen) {
   EXPECT_NE(render_partner_table(partner).find("verify_certificate = false\n"), std::string::npos);
 }
 
+TEST(PartnerEdit, PartnerRatesSurviveARewriteAndAreWrittenOnlyWhenSet) {
+  Partner partner;
+  partner.domain = "fast.example";
+  EXPECT_EQ(render_partner_table(partner).find("rate_"), std::string::npos);
+  partner.rate_bytes_per_second = 1'000'000;
+  partner.rate_stanzas_per_second = 0;
+  auto config = parse_config(std::string("[edge]\nfqdn = \"e.x.example\"\nxmpp_domains = "
+                                         "[\"x.example\"]\n") +
+                             render_partner_table(partner));
+  ASSERT_TRUE(config.has_value()) << config.error().message();
+  EXPECT_EQ(config.value().partners.at(0).rate_bytes_per_second, 1'000'000U);
+  EXPECT_EQ(config.value().partners.at(0).rate_stanzas_per_second, 0U);
+}
+
 TEST(PartnerEdit, BrokenFileIsAnError) {
   EXPECT_FALSE(replace_partner_table("[edge\n", "x.example", "").has_value());
 }

@@ -49,9 +49,11 @@ t_start=$(lab_now_ms)
 [ -x "$bin/edgeproxy" ] || fail "edgeproxy binary missing in $bin"
 lab_trap
 edge_topology_up || fail "edge topology"
-sed -i -e "s/^stream_establishment_timeout = .*/stream_establishment_timeout = \"${establishment}s\"/" \
+sed -i \
+  -e "s/^stream_establishment_timeout = .*/stream_establishment_timeout = \"${establishment}s\"/" \
   -e 's/^\[federation\]$/[federation]\nmax_stanza_bytes = 20000/' "$EDGE_CONFIG"
-"$bin/edgeproxy" --check-config --config "$EDGE_CONFIG" >/dev/null || fail "edgeproxy --check-config"
+"$bin/edgeproxy" --check-config --config "$EDGE_CONFIG" >/dev/null ||
+  fail "edgeproxy --check-config"
 lab_issue_cert hself fabrikam.example --self-signed || fail "self-signed cert"
 lab_issue_cert hexpired fabrikam.example --expired || fail "expired cert"
 lab_issue_cert hwrong other.example || fail "wrong-name cert"
@@ -88,8 +90,10 @@ failures=()
 n_pass=$(grep -c '^PASS ' "$out")
 [ "$n_pass" -ge 45 ] || failures+=("only $n_pass cases passed (at least 45 wanted)")
 [ "$bob_rc" -eq 0 ] || failures+=("bob's client exited $bob_rc")
-[ "$bob_messages" -eq 1 ] || failures+=("bob received $bob_messages messages (only the control wanted)")
-[ "$bob_control" -eq 1 ] || failures+=("bob did not receive the control message with its CDATA intact")
+[ "$bob_messages" -eq 1 ] ||
+  failures+=("bob received $bob_messages messages (only the control wanted)")
+[ "$bob_control" -eq 1 ] ||
+  failures+=("bob did not receive the control message with its CDATA intact")
 lab_alive edgeproxy || failures+=("edgeproxy died")
 echo "bob: $bob_messages message(s) received, the control message $bob_control time(s)"
 
@@ -98,5 +102,6 @@ if [ ${#failures[@]} -gt 0 ]; then
   exit 1
 fi
 lab_down
-echo "timings_ms: lab=$((t_lab - t_start)) edge_and_client=$((t_ready - t_lab)) cases=$((t_cases - t_ready)) total=$(($(lab_now_ms) - t_start))"
+echo "timings_ms: lab=$((t_lab - t_start)) edge_and_client=$((t_ready - t_lab))" \
+  "cases=$((t_cases - t_ready)) total=$(($(lab_now_ms) - t_start))"
 echo "edgeproxy_hostile_input_test: PASS"

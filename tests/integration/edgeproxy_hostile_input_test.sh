@@ -101,7 +101,11 @@ if [ ${#failures[@]} -gt 0 ]; then
   printf 'FAIL: %s\n' "${failures[@]}" >&2
   exit 1
 fi
+lab_id=$LAB_ID
 lab_down
+left=$(lab_leftovers "$lab_id")
+[ -z "$left" ] || { echo "$left" >&2; fail "left behind after lab_down"; }
+trap - EXIT
 echo "timings_ms: lab=$((t_lab - t_start)) edge_and_client=$((t_ready - t_lab))" \
   "cases=$((t_cases - t_ready)) total=$(($(lab_now_ms) - t_start))"
 echo "edgeproxy_hostile_input_test: PASS"

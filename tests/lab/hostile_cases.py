@@ -991,7 +991,16 @@ def c_many_streams():
             continue
         s.dialback()
         streams.append(s)
-    time.sleep(1.0)
+    # The refusals may trail the dialback verdicts: wait (up to 5 s) for 10 of them.
+    deadline = time.monotonic() + 5
+    while True:
+        for s in streams:
+            s.pump(0.01)
+        gone = [s for s in streams if s.error() or s.closed]
+        if len(gone) >= 10 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
     held = refused = 0
     for s in streams:
         s.pump(0.01)

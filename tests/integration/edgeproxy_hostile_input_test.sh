@@ -58,6 +58,8 @@ lab_issue_cert hself fabrikam.example --self-signed || fail "self-signed cert"
 lab_issue_cert hexpired fabrikam.example --expired || fail "expired cert"
 lab_issue_cert hwrong other.example || fail "wrong-name cert"
 untrusted_cert || fail "untrusted-CA cert"
+# A second address for the spoofer host (a stream "from elsewhere" beside one address's flood).
+ip -n "$(lab_ns spoofer)" addr add 198.51.100.36/25 dev eth0 || fail "second spoofer address"
 t_lab=$(lab_now_ms)
 
 edge_start_edgeproxy "$bin/edgeproxy" --log-level debug || fail "edgeproxy did not start"
@@ -72,7 +74,7 @@ t_ready=$(lab_now_ms)
 out=$LAB_DIR/hostile.out
 read -ra extra_args <<<"${EDGEKIT_HOSTILE_ARGS:-}"
 lab_exec spoofer /usr/bin/python3 "$LAB_LIB_DIR/hostile_cases.py" --edge "$EDGE_PUBLIC_IP" \
-  --listen 198.51.100.35 --edge-pid "$edge_pid" --edge-netns "/run/netns/$(lab_ns edge)" \
+  --listen 198.51.100.35 --second-source 198.51.100.36 --edge-pid "$edge_pid" --edge-netns "/run/netns/$(lab_ns edge)" \
   --certs "$LAB_DIR/certs" --establishment "$establishment" --rss-bound-mib "$rss_bound_mib" \
   "${extra_args[@]}" \
   2>"$LAB_DIR/logs/hostile_cases.log" | tee "$out"

@@ -125,8 +125,9 @@ def authority_start(address):
 class Stream:
     """A TCP (optionally TLS) connection to the edge with everything received kept in `buf`."""
 
-    def __init__(self, timeout=5.0):
-        self.sock = socket.create_connection((ARGS.edge, 5269), timeout=timeout)
+    def __init__(self, timeout=5.0, source=None):
+        self.sock = socket.create_connection((ARGS.edge, 5269), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
         self.closed = False
         self.mark = 0          # where the current stream's bytes start (after a restart)
@@ -331,10 +332,11 @@ def rss_kib():
     return 0
 
 
-def probe():
-    """(ok, why): a fresh honest stream gets a header + features, and /metrics answers."""
+def probe(source=None):
+    """(ok, why): a fresh honest stream (from SOURCE if given) gets a header + features, and
+    /metrics answers."""
     try:
-        s = Stream(timeout=5)
+        s = Stream(timeout=5, source=source)
         ok = s.open()
         s.close()
     except OSError as exc:
@@ -1051,6 +1053,21 @@ def peer_closed(sock):
         return True
 
 
+@case("idle-connections-other-address", "1000 idle TCP connections from one address, then a "
+      "stream from another address",
+      pending="refused: federation.connection_limit (1000) is global and an idle connection "
+              "counts until stream_establishment_timeout, so one address locks every partner "
+              "out; per-IP limits must refuse the excess of that address and serve the others")
+def c_idle_other():
+    socks = [socket.create_connection((ARGS.edge, 5269), timeout=5) for _ in range(1000)]
+    time.sleep(0.5)
+    served, why = probe(source=ARGS.second_source)
+    for s in socks:
+        s.close()
+    return served, "a stream from %s: %s" % (ARGS.second_source,
+                                            "served" if served else "refused (%s)" % why)
+
+
 @case("honest-control", "authenticated, an honest message with a CDATA section in its body "
       "(legal XML, RFC 6120 11.1 does not restrict it)")
 def c_control():
@@ -1106,6 +1123,8 @@ def main(argv):
     p.add_argument("--certs", required=True, help="directory of the lab certificates")
     p.add_argument("--establishment", type=float, required=True,
                    help="the edge's stream_establishment_timeout, seconds")
+    p.add_argument("--second-source", help="another address of this host (for the per-address "
+                   "case)")
     p.add_argument("--rss-bound-mib", type=int, default=64)
     p.add_argument("--only", help="comma-separated case ids")
     p.add_argument("--run-pending", action="store_true",

@@ -928,6 +928,31 @@ def c_after_proceed():
         closed, xml_after)
 
 
+@case("starttls-injection", "<starttls/> and a plaintext message in the same write, then the "
+      "TLS handshake")
+def c_starttls_injection():
+    s = Stream()
+    if not s.open(TLS_PARTNER):
+        return False, "no features"
+    s.send(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" +
+           message("injected", frm="frank@" + TLS_PARTNER))
+    if not s.wait_re(rb"<proceed", 5):
+        s.close()
+        return False, "no <proceed/>: %r" % s.buf[-200:]
+    try:
+        s.sock.settimeout(5)
+        s.sock = tls_context().wrap_socket(s.sock, server_hostname=TLS_PARTNER)
+    except (OSError, ssl.SSLError) as exc:
+        return False, "TLS: %s" % exc
+    s.mark = len(s.buf)
+    fresh = s.open(TLS_PARTNER) and s.error() is None
+    s.close()
+    # The injected bytes were dropped, not read as part of the new stream (which would be a
+    # stanza before authentication: <not-authorized/>).
+    return fresh, "the plaintext after <starttls/> was ignored, the TLS stream opened cleanly" \
+        if fresh else "after TLS: %r" % s.buf[s.mark:][:200]
+
+
 @case("starttls-refused-plain-partner", "spoofer.example (tls not-supported) asks for STARTTLS")
 def c_starttls_refused():
     s = Stream()

@@ -4,8 +4,9 @@
 Run inside the lab's `spoofer` host (tests/integration/edgeproxy_hostile_input_test.sh does):
 
     hostile_cases.py --edge 198.51.100.10 --listen 198.51.100.35 --edge-pid PID \\
-        --edge-netns /run/netns/<LAB_ID>-edge --certs DIR --max-stanza 20000 \\
-        --establishment 6 [--rss-bound-mib 64] [--only ID,...] [--run-pending]
+        --edge-netns /run/netns/<LAB_ID>-edge --certs DIR --establishment 6 \\
+        [--second-source 198.51.100.36] [--rss-bound-mib 64] [--only ID,...] [--run-pending]
+        [--list]
 
 It plays spoofer.example (an allowed plaintext dialback partner whose SRV points at --listen,
 where this script is also the authoritative server confirming the keys it issued) and a few
@@ -14,6 +15,10 @@ with the expected RFC 6120 stream error (or refuses otherwise), that nothing rea
 internal server (the edge's edgekit_stanzas_delivered_total{direction="inbound"} ledger stays
 at 0, except for the one honest control case), that the edge is still alive (a fresh stream
 gets a stream header back and /metrics answers) and that its VmRSS stays within the bound.
+
+The edge is expected to run with [federation] max_stanza_bytes = 20000 (the size cases are
+sized for it). The cases the edge gets wrong today are in PENDING, written to the correct
+behaviour and not run unless --run-pending is given; each says what must change.
 
 One line per case: `PASS id: what was sent -> what the edge did` or `FAIL ...`, then
 `rss_kib: ...` and `summary: N passed, M failed`. Exit 0 when every case passed.

@@ -107,6 +107,7 @@ print(json.dumps(res))
 EOF
 )
   echo "accounting $1 -> $2: $out"
+  # shellcheck disable=SC2034 # read by the tests that source this file
   faults_account_json=$out
   grep -q '"ok": true' <<<"$out"
 }

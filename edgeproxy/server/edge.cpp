@@ -424,18 +424,20 @@ awaitable<void> Edge::drain_and_stop() {
   const auto left = metrics_.ledger().in_flight();
   log_info("edge.drained", {{"in_flight", std::to_string(left)}});
   // What is left goes back to its senders: partner stanzas over the outbound streams, which
-  // are still open, then internal stanzas over the component links, which are too.
-  bounce_all(components_.take_all(), StanzaError::kServiceUnavailable, "shutdown");
+  // are still open, then internal stanzas over the component links, which are too. What the
+  // outbound streams still queue is taken first: the errors for the partners are queued on
+  // those same streams, and taking after them would take those errors back (and drop them).
+  std::vector<PendingStanza> left_over;
   for (const auto& connection : outbound_.all()) {
-    std::vector<PendingStanza> left_over;
     for (auto& queued : connection->take_queue()) {
       left_over.push_back(std::move(queued));
     }
     for (auto& queued : connection->take_unsent()) {
       left_over.push_back(std::move(queued));
     }
-    bounce_all(std::move(left_over), StanzaError::kRemoteServerTimeout, "shutdown");
   }
+  bounce_all(components_.take_all(), StanzaError::kServiceUnavailable, "shutdown");
+  bounce_all(std::move(left_over), StanzaError::kRemoteServerTimeout, "shutdown");
   // The bounces get a moment to leave, then the partner streams close (what they still could
   // not write is bounced over the component links), then the links, then the loop.
   timer.expires_after(std::chrono::milliseconds(500));

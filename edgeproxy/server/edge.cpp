@@ -476,17 +476,22 @@ awaitable<void> Edge::drain_and_stop() {
   }
   bounce_all(std::move(toward_internal), StanzaError::kServiceUnavailable, "shutdown");
   bounce_all(std::move(toward_partners), StanzaError::kRemoteServerTimeout, "shutdown");
-  // The bounces get a moment to leave, then the partner streams close (what they still could
-  // not write is bounced over the component links), then the links, then the loop.
+  // The bounces get a moment to leave, then every stream closes. A stream that cannot write
+  // (its peer stopped reading) gives back what it held only at its close flush limit (2 s):
+  // the loop waits for that, so that each of those stanzas ends too, bounced while the other
+  // side is still open, or dropped (and logged) when it is not.
   timer.expires_after(std::chrono::milliseconds(500));
   co_await timer.async_wait(use_awaitable);
   for (const auto& connection : outbound_.all()) {
     connection->shutdown();
   }
-  timer.expires_after(std::chrono::milliseconds(500));
-  co_await timer.async_wait(use_awaitable);
   components_.shutdown();
-  timer.expires_after(std::chrono::milliseconds(1000));
+  const auto last = std::chrono::steady_clock::now() + std::chrono::milliseconds(3000);
+  do {
+    timer.expires_after(std::chrono::milliseconds(100));
+    co_await timer.async_wait(use_awaitable);
+  } while (metrics_.ledger().in_flight() > 0 && std::chrono::steady_clock::now() < last);
+  timer.expires_after(std::chrono::milliseconds(200));  // the last writes of the closes
   co_await timer.async_wait(use_awaitable);
   io_.stop();
 }

@@ -7,7 +7,7 @@
 #       (--keep: leaves it running and exits; tear down later with tests/lab/lab_down.sh DIR)
 #
 #   source tests/lab/lab.sh; source tests/lab/edge_topology.sh
-#   edge_topology_up [--no-srv] [--no-identity] [--no-rogue]
+#   edge_topology_up [--no-srv] [--no-identity] [--no-rogue] [--minimal]
 #   edge_start_edgeproxy BINARY [EXTRA_ARGS...]   # waits for 5269 and the component links
 #   edge_print_info
 #
@@ -203,15 +203,18 @@ EOF
   chmod 600 "$s/identity.json"
 }
 
-# edge_topology_up [--no-srv] [--no-identity] [--no-rogue]
-# Everything but edgeproxy. Sets EDGE_DIR, EDGE_CONFIG, EDGE_STORE and the EDGE_T_* timings.
+# edge_topology_up [--no-srv] [--no-identity] [--no-rogue] [--minimal]
+# Everything but edgeproxy. --minimal: of the partners only legacy (dns, edge, internal,
+# legacy; the fault tests, which need one real partner and a fast start); edgekit.toml and the
+# internal server's components stay the same. Sets EDGE_DIR, EDGE_CONFIG, EDGE_STORE and the EDGE_T_* timings.
 edge_topology_up() {
-  local srv=1 identity=1 rogue=1
+  local srv=1 identity=1 rogue=1 full=1
   while [ $# -gt 0 ]; do
     case $1 in
       --no-srv) srv=0; shift ;;
       --no-identity) identity=0; shift ;;
       --no-rogue) rogue=0; shift ;;
+      --minimal) rogue=0; full=0; shift ;;
       *) lab_die "edge_topology_up: unknown option $1"; return 2 ;;
     esac
   done
@@ -228,8 +231,8 @@ edge_topology_up() {
   lab_add_iface edge "$EDGE_INSIDE_IP/25" --net inside || return 1
   lab_add_host internal "$EDGE_INTERNAL_IP/25" --net inside || return 1
   lab_add_host legacy 198.51.100.31/25 || return 1
-  lab_add_host tlspartner 198.51.100.32/25 || return 1
-  lab_add_host ejpartner 198.51.100.33/25 || return 1
+  [ $full -eq 0 ] || lab_add_host tlspartner 198.51.100.32/25 || return 1
+  [ $full -eq 0 ] || lab_add_host ejpartner 198.51.100.33/25 || return 1
   [ $rogue -eq 0 ] || lab_add_host rogue 198.51.100.34/25 || return 1
   [ $rogue -eq 0 ] || lab_add_host spoofer 198.51.100.35/25 || return 1
 
@@ -238,8 +241,8 @@ edge_topology_up() {
     [ $srv -eq 0 ] || echo "_xmpp-server._tcp 60 IN SRV 0 5 5269 $EDGE_FQDN."
   ) || return 1
   lab_dns_xmpp_zone "$EDGE_LEGACY_DOMAIN" legacy || return 1
-  lab_dns_xmpp_zone "$EDGE_TLS_DOMAIN" tlspartner || return 1
-  lab_dns_xmpp_zone "$EDGE_EJ_DOMAIN" ejpartner || return 1
+  [ $full -eq 0 ] || lab_dns_xmpp_zone "$EDGE_TLS_DOMAIN" tlspartner || return 1
+  [ $full -eq 0 ] || lab_dns_xmpp_zone "$EDGE_EJ_DOMAIN" ejpartner || return 1
   [ $rogue -eq 0 ] || lab_dns_xmpp_zone "$EDGE_ROGUE_DOMAIN" rogue || return 1
   [ $rogue -eq 0 ] || lab_dns_xmpp_zone "$EDGE_SPOOF_DOMAIN" spoofer || return 1
   lab_dns_start dns || return 1
@@ -248,8 +251,8 @@ edge_topology_up() {
   _edge_write_config || return 1
   [ $identity -eq 0 ] || _edge_write_identity || return 1
   lab_issue_cert internal "$EDGE_DOMAIN" || return 1
-  lab_issue_cert tlspartner "$EDGE_TLS_DOMAIN" "xmpp.$EDGE_TLS_DOMAIN" || return 1
-  lab_issue_cert ejpartner "$EDGE_EJ_DOMAIN" "xmpp.$EDGE_EJ_DOMAIN" || return 1
+  [ $full -eq 0 ] || lab_issue_cert tlspartner "$EDGE_TLS_DOMAIN" "xmpp.$EDGE_TLS_DOMAIN" || return 1
+  [ $full -eq 0 ] || lab_issue_cert ejpartner "$EDGE_EJ_DOMAIN" "xmpp.$EDGE_EJ_DOMAIN" || return 1
   [ $rogue -eq 0 ] || lab_issue_cert rogue "$EDGE_ROGUE_DOMAIN" "xmpp.$EDGE_ROGUE_DOMAIN" || return 1
 
   local secret t1
@@ -261,14 +264,16 @@ edge_topology_up() {
     --component "$EDGE_EJ_DOMAIN:$secret" --component "$EDGE_SPOOF_DOMAIN:$secret" --component-port "$EDGE_COMPONENT_PORT" || return 1
   lab_start_prosody legacy --domain "$EDGE_LEGACY_DOMAIN" --plain-s2s \
     --user "alice@$EDGE_LEGACY_DOMAIN:alice-pw" --user "carla@$EDGE_LEGACY_DOMAIN:carla-pw" || return 1
-  lab_start_prosody tlspartner --domain "$EDGE_TLS_DOMAIN" --cert tlspartner --secure-auth \
+  [ $full -eq 0 ] || lab_start_prosody tlspartner --domain "$EDGE_TLS_DOMAIN" --cert tlspartner --secure-auth \
     --no-dialback --user "frank@$EDGE_TLS_DOMAIN:frank-pw" || return 1
   if [ $rogue -eq 1 ]; then
     lab_start_prosody rogue --domain "$EDGE_ROGUE_DOMAIN" --cert rogue --plain-s2s \
       --user "mallory@$EDGE_ROGUE_DOMAIN:mallory-pw" || return 1
   fi
-  lab_start_ejabberd ejpartner --domain "$EDGE_EJ_DOMAIN" --cert ejpartner \
-    --user "tom@$EDGE_EJ_DOMAIN:tom-pw" || return 1
+  if [ $full -eq 1 ]; then
+    lab_start_ejabberd ejpartner --domain "$EDGE_EJ_DOMAIN" --cert ejpartner \
+      --user "tom@$EDGE_EJ_DOMAIN:tom-pw" || return 1
+  fi
   EDGE_T_SERVERS_MS=$(($(lab_now_ms) - t1))
   export EDGE_T_LAB_UP_MS EDGE_T_SERVERS_MS
   lab_log "edge topology up: lab ${EDGE_T_LAB_UP_MS} ms, servers ${EDGE_T_SERVERS_MS} ms"

@@ -17,8 +17,9 @@ at 0, except for the one honest control case), that the edge is still alive (a f
 gets a stream header back and /metrics answers) and that its VmRSS stays within the bound.
 
 The edge is expected to run with [federation] max_stanza_bytes = 20000 (the size cases are
-sized for it). The cases the edge gets wrong today are in PENDING, written to the correct
-behaviour and not run unless --run-pending is given; each says what must change.
+sized for it). A case the edge gets wrong goes to PENDING, written to the correct behaviour
+and not run unless --run-pending is given (none today: the seven written before their fixes
+landed keep what the edge did then as before_fix, and run).
 
 One line per case: `PASS id: what was sent -> what the edge did` or `FAIL ...`, then
 `rss_kib: ...` and `summary: N passed, M failed`. Exit 0 when every case passed.
@@ -359,8 +360,12 @@ CASES = []      # (id, what was sent, function) in run order
 PENDING = []    # the same, NOT run by default: the edge's behaviour today is wrong (see each)
 
 
-def case(cid, sent, pending=None):
-    """Register a case; with pending="why", it goes to PENDING instead of CASES."""
+def case(cid, sent, pending=None, before_fix=None):
+    """Register a case; with pending="why", it goes to PENDING instead of CASES.
+
+    before_fix records what the edge did wrong before the case's fix landed (the case was
+    pending then); such a case runs like any other."""
+    del before_fix
     def register(fn):
         (PENDING if pending else CASES).append((cid, sent, fn, pending))
         return fn
@@ -509,7 +514,7 @@ def c_big_header():
 
 
 @case("header-too-large-one-write", "the same 5 KB stream header in one write",
-      pending="the header cap is checked only on what is left unparsed after a whole read: a "
+      before_fix="the header cap is checked only on what is left unparsed after a whole read: a "
               "header that arrives complete in one read (up to 64 KiB) is accepted; the edge "
               "answers with its header and features instead of <policy-violation/>")
 def c_big_header_one():
@@ -519,7 +524,7 @@ def c_big_header_one():
 
 @case("oversized-stanza-40k-one-write", "authenticated, a 40 KB message (2 x max_stanza_bytes, "
       "under the 64 KiB read buffer) in one write",
-      pending="the stanza cap is checked after a whole read: a stanza that arrives complete in "
+      before_fix="the stanza cap is checked after a whole read: a stanza that arrives complete in "
               "one read is parsed and delivered inside; RFC 6120 13.12 / the cap want "
               "<policy-violation/> and nothing delivered")
 def c_big_40k():
@@ -527,7 +532,7 @@ def c_big_40k():
 
 
 @case("many-attributes-one-write", "authenticated, 4000 attributes (36 KB, over max_stanza_bytes) "
-      "in one write", pending="the same cap checked after a whole read: delivered inside today")
+      "in one write", before_fix="the same cap checked after a whole read: delivered inside today")
 def c_many_attr_one():
     attrs = "".join(" a%d='1'" % i for i in range(4000))
     return on_auth_stream(message(extra=attrs), "policy-violation")
@@ -576,7 +581,7 @@ def c_utf16_decl():
 
 
 @case("utf16-bom", "a UTF-16LE BOM and the whole header in UTF-16LE",
-      pending="the edge accepts it: expat honours the BOM although the parser is created for "
+      before_fix="the edge accepts it: expat honours the BOM although the parser is created for "
               "UTF-8, the edge answers with its stream header and features and the stream "
               "lives until the establishment timeout (<connection-timeout/>); RFC 6120 11.6 "
               "wants <unsupported-encoding/> at once (stanzas in UTF-16 would be forwarded raw "
@@ -587,7 +592,7 @@ def c_utf16_bom():
 
 
 @case("prefixed-stanza", "authenticated, <x:message xmlns:x='jabber:server'> (a prefixed stanza)",
-      pending="delivered raw: the internal Prosody gets a {jabber:server}message on the "
+      before_fix="delivered raw: the internal Prosody gets a {jabber:server}message on the "
               "component stream and closes the link (unsupported-stanza-type, the edge logs "
               "component.closed reason=component-stream-error and reconnects); the edge must "
               "refuse it (<bad-namespace-prefix/>) or rewrite it unprefixed")
@@ -599,7 +604,7 @@ def c_prefixed():
 
 @case("stream-prefix-attribute", "authenticated, a message with db:evil='1' (prefix bound only on "
       "the stream header)",
-      pending="delivered raw with the prefix unbound: the internal Prosody answers "
+      before_fix="delivered raw with the prefix unbound: the internal Prosody answers "
               "<not-well-formed/> (unbound prefix) on the component stream and drops the link; "
               "the edge must refuse it (<invalid-namespace/>, as for a prefixed child element)")
 def c_prefix_attr():
@@ -1085,7 +1090,7 @@ def peer_closed(sock):
 
 @case("idle-connections-other-address", "1000 idle TCP connections from one address, then a "
       "stream from another address",
-      pending="refused: federation.connection_limit (1000) is global and an idle connection "
+      before_fix="refused: federation.connection_limit (1000) is global and an idle connection "
               "counts until stream_establishment_timeout, so one address locks every partner "
               "out; per-IP limits must refuse the excess of that address and serve the others")
 def c_idle_other():

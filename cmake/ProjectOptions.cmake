@@ -30,7 +30,7 @@ target_compile_definitions(edgekit_hardening INTERFACE _GLIBCXX_ASSERTIONS)
 # Full RELRO (read-only GOT after start-up), as Debian's hardening=+all links: the package
 # (scripts/package --from-build) ships these binaries as built.
 target_link_options(edgekit_hardening INTERFACE LINKER:-z,relro LINKER:-z,now)
-if(NOT EDGEKIT_SANITIZE AND NOT EDGEKIT_FUZZ)
+if(NOT EDGEKIT_SANITIZE AND NOT EDGEKIT_FUZZ AND NOT EDGEKIT_TSAN)
   # -U first: a toolchain or packaging CPPFLAGS may already define it (to 2).
   target_compile_options(edgekit_hardening INTERFACE
     "$<$<CONFIG:Release,RelWithDebInfo,MinSizeRel>:-U_FORTIFY_SOURCE;-D_FORTIFY_SOURCE=3>")
@@ -41,6 +41,18 @@ if(EDGEKIT_SANITIZE)
   target_compile_options(edgekit_sanitizers INTERFACE
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(edgekit_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
+if(EDGEKIT_TSAN)
+  if(EDGEKIT_SANITIZE)
+    message(FATAL_ERROR "EDGEKIT_TSAN and EDGEKIT_SANITIZE cannot be combined (one sanitizer runtime)")
+  endif()
+  target_compile_options(edgekit_sanitizers INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  # g++ warns that TSan does not model atomic_thread_fence, which Asio's handler completion
+  # uses; the edge hands work between threads only through Asio's posts (mutex-protected).
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(edgekit_sanitizers INTERFACE -Wno-tsan)
+  endif()
+  target_link_options(edgekit_sanitizers INTERFACE -fsanitize=thread)
 endif()
 # The fuzz build instruments every library for libFuzzer's coverage feedback, not only the
 # targets (the fuzz targets themselves add -fsanitize=fuzzer, which links its main).

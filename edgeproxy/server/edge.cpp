@@ -193,7 +193,7 @@ awaitable<void> Edge::held_sweeper() {
   }
 }
 
-void Edge::bounce_all(std::vector<PendingStanza> stanzas, StanzaError condition,
+void Edge::bounce_all(const std::vector<PendingStanza>& stanzas, StanzaError condition,
                       std::string_view reason) {
   for (const auto& stanza : stanzas) {
     router_.bounce(stanza.ticket, condition, reason);
@@ -328,11 +328,12 @@ void Edge::outbound_closed(const std::shared_ptr<OutboundConnection>& connection
 }
 
 // The stream was ready and failed with stanzas still queued or cut off mid-write.
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the interface hands ownership over
 void Edge::outbound_unsent(const std::shared_ptr<OutboundConnection>& connection,
                            std::vector<PendingStanza> unsent) {
   const StanzaError condition = connection->timed_out() ? StanzaError::kRemoteServerTimeout
                                                         : StanzaError::kRemoteServerNotFound;
-  bounce_all(std::move(unsent), condition, stopping_ ? "shutdown" : "partner-stream-lost");
+  bounce_all(unsent, condition, stopping_ ? "shutdown" : "partner-stream-lost");
 }
 
 void Edge::request_verify(const std::shared_ptr<InboundConnection>& inbound,
@@ -474,8 +475,8 @@ awaitable<void> Edge::drain_and_stop() {
       toward_partners.push_back(std::move(queued));
     }
   }
-  bounce_all(std::move(toward_internal), StanzaError::kServiceUnavailable, "shutdown");
-  bounce_all(std::move(toward_partners), StanzaError::kRemoteServerTimeout, "shutdown");
+  bounce_all(toward_internal, StanzaError::kServiceUnavailable, "shutdown");
+  bounce_all(toward_partners, StanzaError::kRemoteServerTimeout, "shutdown");
   // The bounces get a moment to leave, then every stream closes. A stream that cannot write
   // (its peer stopped reading) gives back what it held only at its close flush limit (2 s):
   // the loop waits for that, so that each of those stanzas ends too, bounced while the other

@@ -107,7 +107,7 @@ class Edge final : public StreamHost,
   awaitable<void> held_sweeper();
   // The graceful stop after its drain: bounces what is left while the ways back are open.
   awaitable<void> drain_and_stop();
-  void bounce_all(std::vector<PendingStanza> stanzas, StanzaError condition,
+  void bounce_all(const std::vector<PendingStanza>& stanzas, StanzaError condition,
                   std::string_view reason);
   void wake_paused_readers();
   // Closes the inbound streams of partners a reload removed (policy-violation), so that

@@ -43,18 +43,22 @@ void save_subscriptions(const std::string& store_root, StanzaPolicy& policy) {
   if (!policy.changed_since_save()) {
     return;
   }
+  // Not saved, it stays changed: the next sweep tries again, and logs again.
   auto store = Store::open(store_root, false);
   if (!store) {
+    log_warn("subscriptions.unsaved",
+             {{"reason", "store-write-failed"}, {"detail", store.error().message()}});
     return;
   }
   auto json = nlohmann::json::array();
   for (const auto& [internal, remote] : policy.remembered()) {
     json.push_back({internal, remote});
   }
-  if (store.value().write(subscriptions_file(), json.dump())) {
+  if (auto written = store.value().write(subscriptions_file(), json.dump()); written) {
     policy.mark_saved();
   } else {
-    log_warn("subscriptions.unsaved", {{"reason", "store-write-failed"}});
+    log_warn("subscriptions.unsaved",
+             {{"reason", "store-write-failed"}, {"detail", written.error().message()}});
   }
 }
 

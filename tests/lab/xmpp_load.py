@@ -27,7 +27,6 @@ Exit codes: 0 done, 2 usage error, 3 could not connect or authenticate (the firs
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -40,15 +39,8 @@ except ImportError:
           "(python3-slixmpp, scripts/setup)", file=sys.stderr)
     sys.exit(2)
 
-START = time.time()
-STANZAS_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"
-
-
-def emit(event, **fields):
-    now = time.time()
-    record = {"event": event, "ts": int(now * 1000), "t": int((now - START) * 1000)}
-    record.update(fields)
-    print(json.dumps(record), flush=True)
+# The JSON-lines event format and the stanza-error namespace are xmpp_client.py's (same folder).
+from xmpp_client import START, STANZAS_NS, emit  # noqa: E402
 
 
 def parse_args(argv):
